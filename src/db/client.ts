@@ -1,0 +1,156 @@
+import { mkdirSync, openSync, readFileSync, writeFileSync, closeSync, unlinkSync } from 'node:fs';
+import path from 'node:path';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { SQLWrapper } from 'drizzle-orm';
+import { KhabarError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import * as schema from './schema.js';
+
+/** The one database type the code is written against: postgres.js and PGlite both satisfy it. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: DatabaseKind;
+  /** Where it is: the URL without password, or the PGlite folder. */
+  location: string;
+  /** Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** postgres:// URL; absent → embedded PGlite under dataDir. */
+  databaseUrl?: string | null;
+  /** PGlite folder, or 'memory://' for a throwaway in-memory store. */
+  dataDir: string;
+  poolMax?: number;
+  logger?: Logger;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir);
+}
+
+async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  const { default: postgres } = await import('postgres');
+  const { drizzle } = await import('drizzle-orm/postgres-js');
+  const log = options.logger;
+  const client = postgres(url, {
+    max: options.poolMax ?? 10,
+    connect_timeout: 10,
+    idle_timeout: 60,
+    onnotice: () => {},
+    connection: { application_name: 'khabar' },
+  });
+  const db = drizzle({ client, schema }) as unknown as Database;
+  try {
+    await client`select 1`;
+  } catch (err) {
+    await client.end({ timeout: 1 }).catch(() => {});
+    throw new KhabarError('DB_UNAVAILABLE', `cannot connect to Postgres at ${redactUrl(url)}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  log?.debug({ location: redactUrl(url) }, 'database connected');
+  let closed: Promise<void> | null = null;
+  return {
+    db,
+    kind: 'postgres',
+    location: redactUrl(url),
+    close: () => (closed ??= client.end({ timeout: 5 })),
+  };
+}
+
+async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const inMemory = dataDir.startsWith('memory://');
+  const folder = inMemory ? dataDir : path.resolve(dataDir, 'pglite');
+  const releaseLock = inMemory ? () => {} : acquireFolderLock(path.resolve(dataDir));
+  let client;
+  try {
+    if (!inMemory) mkdirSync(folder, { recursive: true });
+    client = await PGlite.create(inMemory ? undefined : folder);
+  } catch (err) {
+    releaseLock();
+    throw new KhabarError('DB_UNAVAILABLE', `cannot open the embedded database in ${folder}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  const db = drizzle({ client, schema }) as unknown as Database;
+  let closed: Promise<void> | null = null;
+  return {
+    db,
+    kind: 'pglite',
+    location: folder,
+    close: () =>
+      (closed ??= client.close().finally(releaseLock)),
+  };
+}
+
+/**
+ * PGlite serves one process per folder; a second one would corrupt it. A lock file holding our pid guards the folder;
+ * a lock left by a process that no longer runs is taken over.
+ */
+function acquireFolderLock(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const lockPath = path.join(dir, 'khabar.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx');
+      writeFileSync(fd, String(process.pid));
+      closeSync(fd);
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        try {
+          if (readFileSync(lockPath, 'utf8').trim() === String(process.pid)) unlinkSync(lockPath);
+        } catch {
+          // already gone
+        }
+      };
+      process.once('exit', release);
+      return release;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number.parseInt(readFileSync(lockPath, 'utf8').trim(), 10);
+      if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
+        throw new KhabarError(
+          'DB_LOCKED',
+          `the embedded database in ${dir} is in use by another khabar process (pid ${owner}); stop it, use another DATA_DIR, or set DATABASE_URL to share a Postgres server`,
+          { details: { dataDir: dir, pid: owner } },
+        );
+      }
+      unlinkSync(lockPath); // stale: its process is gone
+    }
+  }
+  throw new KhabarError('DB_LOCKED', `could not lock ${lockPath}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<invalid url>';
+  }
+}
+
+/** Rows of a raw query, whichever driver ran it (postgres.js returns an array, PGlite `{ rows }`). */
+export async function queryRows<T extends Record<string, unknown>>(db: Pick<Database, 'execute'>, query: SQLWrapper): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown;
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}

@@ -1,0 +1,68 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Database } from '../client.js';
+import { feedStates } from '../schema.js';
+
+export type FetchOutcome =
+  | {
+      kind: 'ok' | 'not-modified';
+      etag: string | null;
+      lastModified: string | null;
+      httpStatus: number;
+      newItems: number;
+      charset: string | null;
+      nextFetchAt: Date;
+    }
+  | {
+      kind: 'error';
+      code: string;
+      message: string;
+      httpStatus: number | null;
+      nextFetchAt: Date;
+    };
+
+/** Writes a fetch's outcome into the feed's health columns and releases its claim. */
+export async function recordFetchOutcome(db: Database, feedId: string, outcome: FetchOutcome): Promise<void> {
+  const common = {
+    leaseUntil: null,
+    lastFetchedAt: sql`now()`,
+    nextFetchAt: outcome.nextFetchAt,
+    lastOutcome: outcome.kind,
+    lastHttpStatus: outcome.httpStatus,
+    updatedAt: sql`now()`,
+  };
+  if (outcome.kind === 'error') {
+    await db
+      .update(feedStates)
+      .set({
+        ...common,
+        lastErrorCode: outcome.code,
+        lastErrorMessage: outcome.message.slice(0, 2000),
+        consecutiveFailures: sql`${feedStates.consecutiveFailures} + 1`,
+      })
+      .where(eq(feedStates.feedId, feedId));
+    return;
+  }
+  await db
+    .update(feedStates)
+    .set({
+      ...common,
+      etag: outcome.etag,
+      lastModified: outcome.lastModified,
+      lastSuccessAt: sql`now()`,
+      lastErrorCode: null,
+      lastErrorMessage: null,
+      consecutiveFailures: 0,
+      lastNewItems: outcome.newItems,
+      ...(outcome.charset ? { lastCharset: outcome.charset } : {}),
+    })
+    .where(eq(feedStates.feedId, feedId));
+}
+
+/** The current failure count, to compute back-off before recording. */
+export async function readConsecutiveFailures(db: Database, feedId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: feedStates.consecutiveFailures })
+    .from(feedStates)
+    .where(eq(feedStates.feedId, feedId));
+  return row?.n ?? 0;
+}

@@ -1,0 +1,127 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+/** Sources, synced from feeds.yaml. A feed removed from the file is disabled, never deleted: its items stay published. */
+export const feeds = pgTable('feeds', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  url: text('url').notNull(),
+  category: text('category'),
+  language: text('language').notNull().default('ar'),
+  priority: integer('priority').notNull().default(0),
+  refreshMinutes: integer('refresh_minutes'),
+  enabled: boolean('enabled').notNull().default(true),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * Per-feed fetch state and health, written only by the worker (kept apart from `feeds` so syncing the YAML never
+ * clobbers validators or error state). `lease_until` is the claim: a worker takes due rows with FOR UPDATE SKIP LOCKED
+ * and sets a lease, so replicas never fetch one feed twice at once.
+ */
+export const feedStates = pgTable(
+  'feed_states',
+  {
+    feedId: text('feed_id')
+      .primaryKey()
+      .references(() => feeds.id, { onDelete: 'cascade' }),
+    etag: text('etag'),
+    lastModified: text('last_modified'),
+    nextFetchAt: timestamp('next_fetch_at', { withTimezone: true }).notNull().defaultNow(),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    lastFetchedAt: timestamp('last_fetched_at', { withTimezone: true }),
+    lastSuccessAt: timestamp('last_success_at', { withTimezone: true }),
+    /** 'new' | 'ok' | 'not-modified' | 'error' */
+    lastOutcome: text('last_outcome').notNull().default('new'),
+    lastHttpStatus: integer('last_http_status'),
+    lastErrorCode: text('last_error_code'),
+    lastErrorMessage: text('last_error_message'),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    lastNewItems: integer('last_new_items').notNull().default(0),
+    lastCharset: text('last_charset'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('feed_states_next_fetch_at_idx').on(t.nextFetchAt)],
+);
+
+/**
+ * A story is what subscribers see once: one report, every outlet that carried it. `guid` is its public identity and
+ * never changes when outlets join (feed readers would show it as new again).
+ */
+export const stories = pgTable(
+  'stories',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    guid: uuid('guid').notNull().default(sql`gen_random_uuid()`),
+    representativeItemId: bigint('representative_item_id', { mode: 'number' }).references((): AnyPgColumn => items.id, {
+      onDelete: 'set null',
+    }),
+    itemCount: integer('item_count').notNull().default(1),
+    /** Time of the story's first item (publication time, else fetch time). */
+    firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
+    /** Moves when an outlet joins or the representative changes. */
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('stories_guid_idx').on(t.guid),
+    index('stories_first_seen_at_idx').on(t.firstSeenAt),
+    index('stories_updated_at_idx').on(t.updatedAt),
+  ],
+);
+
+/**
+ * One outlet's article. Identity within a feed is `entry_key` (GUID, else canonical link, else a content hash);
+ * across feeds, the canonical link (an outlet's category feeds carry one article under one link).
+ */
+export const items = pgTable(
+  'items',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    feedId: text('feed_id')
+      .notNull()
+      .references(() => feeds.id, { onDelete: 'cascade' }),
+    /** Set in the same transaction that inserts the item; null only inside that transaction. */
+    storyId: bigint('story_id', { mode: 'number' }).references((): AnyPgColumn => stories.id, { onDelete: 'set null' }),
+    entryKey: text('entry_key').notNull(),
+    guid: text('guid'),
+    link: text('link'),
+    canonicalLink: text('canonical_link'),
+    title: text('title').notNull(),
+    contentHtml: text('content_html').notNull().default(''),
+    contentText: text('content_text').notNull().default(''),
+    author: text('author'),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+    fetchedAt: timestamp('fetched_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('items_feed_id_entry_key_idx').on(t.feedId, t.entryKey),
+    uniqueIndex('items_canonical_link_idx')
+      .on(t.canonicalLink)
+      .where(sql`${t.canonicalLink} is not null`),
+    index('items_story_id_idx').on(t.storyId),
+    index('items_fetched_at_idx').on(t.fetchedAt),
+  ],
+);
+
+export type FeedRow = typeof feeds.$inferSelect;
+export type FeedStateRow = typeof feedStates.$inferSelect;
+export type StoryRow = typeof stories.$inferSelect;
+export type ItemRow = typeof items.$inferSelect;
+export type NewItemRow = typeof items.$inferInsert;

@@ -1,0 +1,127 @@
+import type { Database } from '../db/client.js';
+import type { ClaimedFeed } from '../db/queries/claim-due-feeds.js';
+import { recordFetchOutcome } from '../db/queries/record-fetch-outcome.js';
+import { toKhabarError, type ErrorCode } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { decodeBody } from './decode-body.js';
+import { fetchFeed } from './fetch-feed.js';
+import { normalizeItem } from './normalize-item.js';
+import { parseFeed } from './parse-feed.js';
+import { storeItems } from './store-items.js';
+import type { StoryAssigner } from './story-assigner.js';
+import type { Item } from './types.js';
+
+export interface RefreshOptions {
+  timeoutMs: number;
+  maxBytes: number;
+  maxRedirects: number;
+  userAgent: string;
+  /** At most this many entries of one document are stored (the newest come first in feeds). */
+  itemsPerFeed: number;
+}
+
+export interface RefreshDeps {
+  db: Database;
+  assigner: StoryAssigner;
+  options: RefreshOptions;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export type RefreshResult =
+  | { feedId: string; outcome: 'ok'; newItems: number; newStories: number; entries: number; charset: string }
+  | { feedId: string; outcome: 'not-modified' }
+  | { feedId: string; outcome: 'error'; code: ErrorCode; message: string; nextFetchAt: Date };
+
+const BACKOFF_BASE_MINUTES = 5;
+const BACKOFF_MAX_MINUTES = 6 * 60;
+
+/**
+ * Refreshes one feed top to bottom: conditional GET → decode → parse → normalize → store (with stories) → health
+ * columns. Never throws: every failure is recorded on the feed's row and returned, so one broken feed never stops the
+ * others. A failing feed is retried with exponential back-off, but never given up on.
+ */
+export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Promise<RefreshResult> {
+  const { db, options } = deps;
+  const { feed, state } = claimed;
+  const now = deps.now?.() ?? new Date();
+  const log = deps.logger.child({ feed_id: feed.id });
+  let httpStatus: number | null = null;
+  try {
+    const fetched = await fetchFeed(feed.url, {
+      timeoutMs: options.timeoutMs,
+      maxBytes: options.maxBytes,
+      maxRedirects: options.maxRedirects,
+      userAgent: options.userAgent,
+      etag: state.etag,
+      lastModified: state.lastModified,
+    });
+    const nextFetchAt = nextScheduledFetch(now, feed.refreshMinutes);
+    if (fetched.status === 'not-modified') {
+      await recordFetchOutcome(db, feed.id, {
+        kind: 'not-modified',
+        etag: fetched.etag ?? state.etag,
+        lastModified: fetched.lastModified ?? state.lastModified,
+        httpStatus: 304,
+        newItems: 0,
+        charset: null,
+        nextFetchAt,
+      });
+      log.debug('feed not modified');
+      return { feedId: feed.id, outcome: 'not-modified' };
+    }
+    httpStatus = fetched.httpStatus;
+    const decoded = decodeBody(fetched.body, fetched.contentType);
+    const parsed = await parseFeed(decoded.text);
+    const items: Item[] = [];
+    for (const entry of parsed.entries.slice(0, options.itemsPerFeed)) {
+      const item = normalizeItem(entry, { id: feed.id, url: fetched.url });
+      if (item) items.push(item);
+    }
+    const stored = await storeItems(db, items, deps.assigner, now);
+    await recordFetchOutcome(db, feed.id, {
+      kind: 'ok',
+      etag: fetched.etag,
+      lastModified: fetched.lastModified,
+      httpStatus: fetched.httpStatus,
+      newItems: stored.inserted,
+      charset: decoded.charset,
+      nextFetchAt,
+    });
+    log.info(
+      { entries: parsed.entries.length, new_items: stored.inserted, new_stories: stored.newStories, charset: decoded.charset },
+      'feed refreshed',
+    );
+    return {
+      feedId: feed.id,
+      outcome: 'ok',
+      newItems: stored.inserted,
+      newStories: stored.newStories,
+      entries: parsed.entries.length,
+      charset: decoded.charset,
+    };
+  } catch (thrown) {
+    const err = toKhabarError(thrown);
+    const status = typeof err.details.status === 'number' ? err.details.status : httpStatus;
+    const nextFetchAt = backoff(now, state.consecutiveFailures + 1, err.details.retryAfterSeconds);
+    log.warn({ code: err.code, err, next_fetch_at: nextFetchAt.toISOString() }, 'feed refresh failed');
+    try {
+      await recordFetchOutcome(db, feed.id, { kind: 'error', code: err.code, message: err.message, httpStatus: status, nextFetchAt });
+    } catch (recordErr) {
+      // The database itself is failing; the lease expires and another tick retries.
+      log.error({ err: recordErr }, 'could not record feed error');
+    }
+    return { feedId: feed.id, outcome: 'error', code: err.code, message: err.message, nextFetchAt };
+  }
+}
+
+function nextScheduledFetch(now: Date, refreshMinutes: number | null): Date {
+  // No per-feed interval: due again at the next worker tick.
+  return new Date(now.getTime() + (refreshMinutes ?? 0) * 60_000);
+}
+
+function backoff(now: Date, failures: number, retryAfterSeconds: unknown): Date {
+  const minutes = Math.min(BACKOFF_BASE_MINUTES * 2 ** Math.max(0, failures - 1), BACKOFF_MAX_MINUTES);
+  const retryAfterMs = typeof retryAfterSeconds === 'number' && retryAfterSeconds > 0 ? retryAfterSeconds * 1000 : 0;
+  return new Date(now.getTime() + Math.max(minutes * 60_000, Math.min(retryAfterMs, 24 * 3600_000)));
+}

@@ -1,0 +1,80 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { insertItems } from '../db/queries/insert-items.js';
+import { createStory, joinStory } from '../db/queries/story-membership.js';
+import type { Item } from './types.js';
+import type { StoryAssigner } from './story-assigner.js';
+
+/** Any fixed number: the transaction-level advisory lock that serializes story assignment across workers. */
+const CLUSTER_LOCK_KEY = 0x6b686273; // 'khbs'
+
+export interface StoreItemsResult {
+  inserted: number;
+  newStories: number;
+  joinedStories: number;
+}
+
+/**
+ * Stores a feed's items and puts every new one in a story, in one transaction: either all of this fetch's new items are
+ * stored with their stories, or none are (the next fetch retries them).
+ */
+export async function storeItems(
+  db: Database,
+  batch: Item[],
+  assigner: StoryAssigner,
+  now: Date = new Date(),
+): Promise<StoreItemsResult> {
+  const prepared = dropSharedLinks(batch);
+  return db.transaction(async function storeItemsTransaction(tx) {
+    const inserted = await insertItems(tx, prepared, now);
+    const result: StoreItemsResult = { inserted: inserted.length, newStories: 0, joinedStories: 0 };
+    if (inserted.length === 0) return result;
+    await tx.execute(sql`select pg_advisory_xact_lock(${CLUSTER_LOCK_KEY})`);
+    // Oldest first, so a story's first item is the earliest copy.
+    inserted.sort((a, b) => timeOf(a, now) - timeOf(b, now) || a.id - b.id);
+    for (const row of inserted) {
+      const seenAt = new Date(timeOf(row, now));
+      const storyId = await assigner.findStory(tx, row);
+      if (storyId === null) {
+        const created = await createStory(tx, row.id, seenAt);
+        await assigner.remember(tx, { ...row, storyId: created }, created);
+        result.newStories++;
+      } else {
+        await joinStory(tx, storyId, row.id, seenAt);
+        await assigner.remember(tx, { ...row, storyId }, storyId);
+        result.joinedStories++;
+      }
+    }
+    return result;
+  });
+}
+
+/** Publication time, never in the future (some feeds post-date items), else the fetch time. */
+function timeOf(row: { publishedAt: Date | null }, now: Date): number {
+  const t = row.publishedAt?.getTime();
+  return t === undefined || Number.isNaN(t) ? now.getTime() : Math.min(t, now.getTime());
+}
+
+/**
+ * Some feeds give every entry the same link (the home page). A link shared by distinct entries of one fetch does not
+ * identify an article, so it must not make them collide across feeds.
+ */
+function dropSharedLinks(batch: Item[]): Item[] {
+  const keysByLink = new Map<string, Set<string>>();
+  for (const item of batch) {
+    if (!item.canonicalLink) continue;
+    const keys = keysByLink.get(item.canonicalLink) ?? new Set<string>();
+    keys.add(item.entryKey);
+    keysByLink.set(item.canonicalLink, keys);
+  }
+  const seen = new Set<string>();
+  const out: Item[] = [];
+  for (const item of batch) {
+    const key = item.entryKey;
+    if (seen.has(key)) continue; // the same entry twice in one document
+    seen.add(key);
+    const shared = item.canonicalLink && (keysByLink.get(item.canonicalLink)?.size ?? 0) > 1;
+    out.push(shared ? { ...item, canonicalLink: null } : item);
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+import type { Database } from '../db/client.js';
+import { claimDueFeeds } from '../db/queries/claim-due-feeds.js';
+import type { Logger } from '../logger.js';
+import { refreshFeed, type RefreshDeps, type RefreshResult } from '../pipeline/refresh-feed.js';
+
+export interface RefreshDueFeedsOptions {
+  concurrency: number;
+  /** Refresh every enabled feed once, due or not (`fetch --once`). */
+  ignoreSchedule?: boolean;
+  feedIds?: string[];
+  /** Called as each feed finishes (CLI prints a line per feed). */
+  onResult?: (result: RefreshResult) => void;
+  /** Stop claiming new feeds once this is aborted (shutdown); feeds in flight finish. */
+  signal?: AbortSignal;
+}
+
+export interface PassSummary {
+  feeds: number;
+  ok: number;
+  notModified: number;
+  failed: number;
+  newItems: number;
+}
+
+/**
+ * One pass of the worker: `concurrency` runners each claim one due feed at a time (SKIP LOCKED, with a lease) and
+ * refresh it, until nothing due is left. Claiming one at a time lets several replicas share one pass.
+ */
+export async function refreshDueFeeds(deps: RefreshDeps, options: RefreshDueFeedsOptions): Promise<PassSummary> {
+  const summary: PassSummary = { feeds: 0, ok: 0, notModified: 0, failed: 0, newItems: 0 };
+  const done = new Set<string>();
+  const leaseSeconds = Math.ceil(deps.options.timeoutMs / 1000) + 120;
+  const log: Logger = deps.logger;
+
+  async function runner(): Promise<void> {
+    while (!options.signal?.aborted) {
+      const [claimed] = await claimNext(deps.db);
+      if (!claimed) return;
+      done.add(claimed.feed.id);
+      const result = await refreshFeed(deps, claimed);
+      summary.feeds++;
+      if (result.outcome === 'ok') {
+        summary.ok++;
+        summary.newItems += result.newItems;
+      } else if (result.outcome === 'not-modified') summary.notModified++;
+      else summary.failed++;
+      options.onResult?.(result);
+    }
+  }
+
+  function claimNext(db: Database) {
+    // Within a pass a feed is refreshed once, even when ignoring the schedule.
+    const feedIds = options.feedIds?.filter((id) => !done.has(id));
+    return claimDueFeeds(db, {
+      limit: 1,
+      leaseSeconds,
+      ignoreSchedule: options.ignoreSchedule,
+      feedIds,
+      excludeIds: [...done],
+    });
+  }
+
+  const runners = Array.from({ length: Math.max(1, options.concurrency) }, runner);
+  const settled = await Promise.allSettled(runners);
+  for (const s of settled) {
+    if (s.status === 'rejected') {
+      log.error({ err: s.reason }, 'worker pass stopped early');
+      throw s.reason;
+    }
+  }
+  return summary;
+}

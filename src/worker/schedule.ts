@@ -1,0 +1,60 @@
+import cron from 'node-cron';
+import type { Logger } from '../logger.js';
+import type { RefreshDeps } from '../pipeline/refresh-feed.js';
+import { refreshDueFeeds } from './refresh-due-feeds.js';
+
+export interface WorkerOptions {
+  /** node-cron expression, validated with the config. */
+  schedule: string;
+  concurrency: number;
+  /** Run a pass right away instead of waiting for the first tick. */
+  runAtStart?: boolean;
+}
+
+export interface Worker {
+  /** Runs one pass now unless one is running (then returns that one). */
+  runPass(): Promise<void>;
+  /** Stops ticking, lets the pass in flight finish its feeds (no new claims). Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Ticks with node-cron; passes never overlap in a process, and leases keep replicas off each other's feeds. */
+export function startWorker(deps: RefreshDeps, options: WorkerOptions): Worker {
+  const log: Logger = deps.logger.child({ component: 'worker' });
+  const abort = new AbortController();
+  let inFlight: Promise<void> | null = null;
+
+  function runPass(): Promise<void> {
+    if (inFlight) {
+      log.debug('previous pass still running; tick skipped');
+      return inFlight;
+    }
+    inFlight = (async function workerPass() {
+      const started = Date.now();
+      try {
+        const summary = await refreshDueFeeds(deps, { concurrency: options.concurrency, signal: abort.signal });
+        if (summary.feeds > 0) log.info({ ...summary, ms: Date.now() - started }, 'worker pass finished');
+      } catch (err) {
+        log.error({ err }, 'worker pass failed');
+      } finally {
+        inFlight = null;
+      }
+    })();
+    return inFlight;
+  }
+
+  const task = cron.schedule(options.schedule, () => void runPass(), { name: 'khabar-refresh', noOverlap: true });
+  if (options.runAtStart ?? true) void runPass();
+
+  let stopping: Promise<void> | null = null;
+  return {
+    runPass,
+    stop: () =>
+      (stopping ??= (async function stopWorker() {
+        abort.abort();
+        await task.stop();
+        await task.destroy();
+        await inFlight;
+      })()),
+  };
+}

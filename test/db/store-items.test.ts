@@ -1,0 +1,113 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimDueFeeds } from '../../src/db/queries/claim-due-feeds.js';
+import { loadPublishedStories } from '../../src/db/queries/load-published-stories.js';
+import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
+import { feeds, items, stories } from '../../src/db/schema.js';
+import { storeItems } from '../../src/pipeline/store-items.js';
+import { singletonStoryAssigner } from '../../src/pipeline/story-assigner.js';
+import type { FeedSource, Item } from '../../src/pipeline/types.js';
+import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
+
+function source(id: string, overrides: Partial<FeedSource> = {}): FeedSource {
+  return {
+    id,
+    name: `مصدر ${id}`,
+    url: `http://127.0.0.1:9/${id}.xml`,
+    category: null,
+    language: 'ar',
+    priority: 0,
+    refreshMinutes: null,
+    enabled: true,
+    ...overrides,
+  };
+}
+
+function item(feedId: string, n: number, overrides: Partial<Item> = {}): Item {
+  const link = `https://example.com/news/${n}`;
+  return {
+    feedId,
+    entryKey: link,
+    guid: null,
+    link,
+    canonicalLink: link,
+    title: `خبر رقم ${n}`,
+    contentHtml: `<p>نص الخبر ${n}</p>`,
+    contentText: `نص الخبر ${n}`,
+    publishedAt: new Date(Date.UTC(2026, 0, 1, 0, n)),
+    author: null,
+    ...overrides,
+  };
+}
+
+describe.each(testBackends())('storage on %s', (backend) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase(backend);
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it('syncs feeds from the config and disables removed ones without deleting them', async () => {
+    const { db } = t.handle;
+    await syncFeeds(db, [source('a'), source('b'), source('gone')]);
+    const result = await syncFeeds(db, [source('a'), source('b', { name: 'بي' })]);
+    expect(result.disabled).toEqual(['gone']);
+    const rows = await db.select().from(feeds).orderBy(feeds.id);
+    expect(rows.map((r) => [r.id, r.enabled])).toEqual([
+      ['a', true],
+      ['b', true],
+      ['gone', false],
+    ]);
+    expect(rows[1].name).toBe('بي');
+  });
+
+  it('stores each item once, gives every item a story, and ignores refetches', async () => {
+    const { db } = t.handle;
+    const first = await storeItems(db, [item('a', 1), item('a', 2)], singletonStoryAssigner);
+    expect(first).toEqual({ inserted: 2, newStories: 2, joinedStories: 0 });
+    const again = await storeItems(db, [item('a', 1), item('a', 2), item('a', 3)], singletonStoryAssigner);
+    expect(again.inserted).toBe(1);
+    const rows = await db.select().from(items).where(eq(items.feedId, 'a'));
+    expect(rows).toHaveLength(3);
+    expect(rows.every((r) => r.storyId !== null)).toBe(true);
+  });
+
+  it('treats one canonical link in two feeds as one item', async () => {
+    const { db } = t.handle;
+    const result = await storeItems(db, [item('b', 1, { entryKey: 'guid-in-b' })], singletonStoryAssigner);
+    expect(result.inserted).toBe(0);
+  });
+
+  it('does not let a link shared by every entry of a feed merge distinct entries', async () => {
+    const { db } = t.handle;
+    const home = 'https://example.com/';
+    const batch = [10, 11].map((n) =>
+      item('b', n, { entryKey: `guid-${n}`, guid: `guid-${n}`, link: home, canonicalLink: home }),
+    );
+    const result = await storeItems(db, batch, singletonStoryAssigner);
+    expect(result.inserted).toBe(2);
+  });
+
+  it('publishes stories newest first with their outlets', async () => {
+    const { db } = t.handle;
+    const rows = await loadPublishedStories(db, 2);
+    expect(rows).toHaveLength(2);
+    expect(rows[0].firstSeenAt.getTime()).toBeGreaterThanOrEqual(rows[1].firstSeenAt.getTime());
+    expect(rows[0].sources[0].name).toMatch(/^مصدر|^بي/);
+    const all = await db.select().from(stories);
+    expect(all.length).toBe(5);
+  });
+
+  it('lets only one worker claim a feed at a time', async () => {
+    const { db } = t.handle;
+    const [x, y] = await Promise.all([
+      claimDueFeeds(db, { limit: 10, leaseSeconds: 60 }),
+      claimDueFeeds(db, { limit: 10, leaseSeconds: 60 }),
+    ]);
+    const ids = [...x, ...y].map((c) => c.feed.id).sort();
+    expect(ids).toEqual(['a', 'b']); // disabled 'gone' is never claimed, and nothing twice
+    expect(await claimDueFeeds(db, { limit: 10, leaseSeconds: 60 })).toEqual([]);
+  });
+});
