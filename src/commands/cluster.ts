@@ -1,0 +1,94 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { KhabarError, isKhabarError, toKhabarError } from '../errors.js';
+import { createStoryAssigner, type DedupInput } from '../dedup/assign-story.js';
+import { createMemoryCandidateIndex } from '../dedup/memory-candidate-index.js';
+
+export interface CommandIo {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+const USAGE = 'usage: khabar cluster FILE|-   (JSONL items {"id","source","url","title","content","published"} in order)';
+
+/** One JSONL line → dedup input; throws CLUSTER_INPUT_INVALID naming the line. */
+export function parseClusterLine(line: string, lineNumber: number): DedupInput {
+  let o: unknown;
+  try {
+    o = JSON.parse(line);
+  } catch (err) {
+    throw new KhabarError('CLUSTER_INPUT_INVALID', `line ${lineNumber}: not valid JSON`, { cause: err, details: { line: lineNumber } });
+  }
+  const fail = (why: string) => new KhabarError('CLUSTER_INPUT_INVALID', `line ${lineNumber}: ${why}`, { details: { line: lineNumber } });
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw fail('expected a JSON object');
+  const r = o as Record<string, unknown>;
+  const id = typeof r.id === 'number' ? String(r.id) : r.id;
+  if (typeof id !== 'string' || id === '') throw fail('"id" must be a non-empty string');
+  for (const field of ['source', 'title', 'content'] as const) {
+    if (r[field] !== undefined && r[field] !== null && typeof r[field] !== 'string') throw fail(`"${field}" must be a string`);
+  }
+  let publishedAt: Date | null = null;
+  if (r.published !== undefined && r.published !== null && r.published !== '') {
+    publishedAt = typeof r.published === 'string' || typeof r.published === 'number' ? new Date(r.published) : new Date(NaN);
+    if (Number.isNaN(publishedAt.getTime())) throw fail('"published" must be an ISO 8601 date');
+  }
+  return {
+    id,
+    source: (r.source as string | undefined) ?? '',
+    title: (r.title as string | undefined) ?? '',
+    text: (r.content as string | undefined) ?? '',
+    publishedAt,
+  };
+}
+
+function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.write(text)) resolve();
+    else stream.once('drain', () => resolve());
+  });
+}
+
+/** `khabar cluster FILE|-`: story id per input item on stdout, with the same assigner the worker uses. */
+export async function runClusterCommand(args: string[], io: CommandIo): Promise<number> {
+  if (args.length !== 1 || args[0] === '--help' || args[0] === '-h') {
+    io.stderr.write(USAGE + '\n');
+    return args[0] === '--help' || args[0] === '-h' ? 0 : 2;
+  }
+  const started = performance.now();
+  const assigner = createStoryAssigner(createMemoryCandidateIndex());
+  const seen = new Set<string>();
+  let count = 0;
+  let lineNumber = 0;
+  let pending = '';
+  try {
+    const input = args[0] === '-' ? io.stdin : createReadStream(args[0], { encoding: 'utf8' });
+    const lines = createInterface({ input, crlfDelay: Infinity });
+    for await (const line of lines) {
+      lineNumber++;
+      if (line.trim() === '') continue;
+      const item = parseClusterLine(line, lineNumber);
+      if (seen.has(item.id)) {
+        throw new KhabarError('CLUSTER_INPUT_INVALID', `line ${lineNumber}: duplicate id ${JSON.stringify(item.id)}`, { details: { line: lineNumber } });
+      }
+      seen.add(item.id);
+      const { storyId } = await assigner.assign(item);
+      pending += JSON.stringify({ id: item.id, story: storyId }) + '\n';
+      count++;
+      if (pending.length > 65_536) {
+        await write(io.stdout, pending);
+        pending = '';
+      }
+    }
+    await write(io.stdout, pending);
+  } catch (err) {
+    if (pending) await write(io.stdout, pending);
+    const e = toKhabarError(err);
+    const code = isKhabarError(err) ? e.code : (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'CLUSTER_INPUT_INVALID' : e.code;
+    io.stderr.write(`khabar cluster: ${code}: ${e.message}\n`);
+    return 1;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  io.stderr.write(`${count} items in ${seconds.toFixed(2)} s, ${Math.round(count / Math.max(seconds, 1e-9))} items/s\n`);
+  return 0;
+}

@@ -1,0 +1,38 @@
+import type { PairEvidence } from './compare-fingerprints.js';
+
+/**
+ * The rule that two items are one report. Thresholds are set by what the measures mean, not fitted to
+ * labeled pairs: half of the shorter text's 3-grams verbatim in the longer is copy, not coincidence;
+ * a rewording keeps most rare words even when it breaks 3-grams.
+ */
+export const SAME_REPORT_RULE = {
+  /** Below this many distinct 3-grams on either side a text says too little to match on overlap. */
+  minShingles: 8,
+  containment: 0.5,
+  idfContainment: 0.8,
+  idfRouteContainment: 0.3,
+  /** A short text (title only, a one-line flash) merges only when nearly all of it is shared both ways. */
+  shortJaccard: 0.8,
+  /** Joining a story also needs this much overlap with its first item (anti-chaining). */
+  firstItemContainment: 0.3,
+} as const;
+
+export function isSameReport(e: PairEvidence): boolean {
+  const r = SAME_REPORT_RULE;
+  if (e.sizeA === 0 || e.sizeB === 0) return false;
+  if (Math.min(e.sizeA, e.sizeB) < r.minShingles) return e.jaccard >= r.shortJaccard;
+  if (e.containment >= r.containment) return true;
+  return e.idfContainment >= r.idfContainment && e.containment >= r.idfRouteContainment;
+}
+
+/** Looser: the item is still about the story's first report, so a roundup cannot bridge two stories. */
+export function overlapsFirstItem(e: PairEvidence): boolean {
+  const r = SAME_REPORT_RULE;
+  if (Math.min(e.sizeA, e.sizeB) < r.minShingles) return e.jaccard >= r.shortJaccard;
+  return e.containment >= r.firstItemContainment;
+}
+
+/** Orders passing candidates: more of the text verbatim first. */
+export function matchScore(e: PairEvidence): number {
+  return e.containment + 0.5 * e.idfContainment + 0.25 * e.jaccard;
+}
