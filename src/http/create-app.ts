@@ -1,0 +1,82 @@
+import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Logger } from '../logger.js';
+import { encodeFeed, type EncodedFeed } from '../publish/encode-feed.js';
+import type { MergedFeed } from '../publish/types.js';
+import { createFeedCache } from './feed-cache.js';
+import { feedFormats, feedUrlsFor, homeUrlFor, type FeedFormat } from './feed-formats.js';
+import type { FeedStore } from './feed-store.js';
+import { onError } from './on-error.js';
+import { feedRoutes } from './routes/feed-routes.js';
+import { healthRoutes, type HealthCheck } from './routes/health-routes.js';
+import { homePage } from './routes/home-page.js';
+
+export interface AppConfig {
+  /** Public base URL, e.g. https://news.example.org (self links and autodiscovery). */
+  publicUrl: string;
+  feedTitle: string;
+  /** max-age sent to clients, and how long built feeds are served before the store is asked for its version. */
+  cacheSeconds: number;
+  defaultLimit?: number;
+  maxLimit?: number;
+  /** Distinct (format, limit) feeds kept in memory; default 32. */
+  maxCachedFeeds?: number;
+}
+
+export interface AppDeps {
+  feedStore: FeedStore;
+  logger: Logger;
+  config: AppConfig;
+  health?: HealthCheck;
+  /** For tests: milliseconds now. */
+  clock?: () => number;
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const { config } = deps;
+  const logger = deps.logger.child({ scope: 'http' });
+  const defaultLimit = config.defaultLimit ?? 50;
+  const maxLimit = config.maxLimit ?? 500;
+  const cacheSeconds = Math.max(0, Math.floor(config.cacheSeconds));
+
+  async function buildFeed(feed: MergedFeed, format: FeedFormat, limit: number, versionKey: string): Promise<EncodedFeed> {
+    const stories = feed.stories.slice(0, limit);
+    const newest = stories.reduce<Date | null>((max, story) => (max === null || story.updatedAt > max ? story.updatedAt : max), null);
+    // Title and addresses are the deployment's, not the store's: the same data served under another PUBLIC_URL
+    // must carry that URL in its self links.
+    const prepared: MergedFeed = {
+      ...feed,
+      title: config.feedTitle,
+      language: feed.language || 'ar',
+      homeUrl: homeUrlFor(config.publicUrl),
+      feedUrls: feedUrlsFor(config.publicUrl, limit === defaultLimit ? null : limit),
+      updatedAt: feed.updatedAt ?? newest,
+      stories,
+    };
+    const spec = feedFormats[format];
+    return encodeFeed({ text: spec.render(prepared), contentType: spec.contentType, versionKey, updatedAt: prepared.updatedAt });
+  }
+
+  const cache = createFeedCache({
+    feedStore: deps.feedStore,
+    logger,
+    freshMs: cacheSeconds * 1000,
+    maxEntries: config.maxCachedFeeds ?? 32,
+    build: buildFeed,
+    clock: deps.clock,
+  });
+
+  const app = new Hono();
+  app.use(requestId());
+  // Feeds are public and read by web-based readers from other origins.
+  app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
+  app.route('/', homePage({ publicUrl: config.publicUrl, feedTitle: config.feedTitle, cacheSeconds }));
+  app.route('/', feedRoutes({ cache, cacheSeconds, defaultLimit, maxLimit }));
+  app.route('/', healthRoutes({ health: deps.health, logger }));
+  app.notFound(function notFound(c) {
+    return c.json({ error: { code: 'NOT_FOUND', message: 'no such page; the feeds are /feed.xml, /feed.atom and /feed.json' } }, 404);
+  });
+  app.onError(onError(logger));
+  return app;
+}

@@ -1,0 +1,104 @@
+import { KhabarError, toKhabarError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { EncodedFeed } from '../publish/encode-feed.js';
+import type { MergedFeed } from '../publish/types.js';
+import type { FeedFormat } from './feed-formats.js';
+import type { FeedStore } from './feed-store.js';
+
+export interface FeedCacheOptions {
+  feedStore: FeedStore;
+  logger: Logger;
+  /** How long a built feed is served without asking the store anything. */
+  freshMs: number;
+  /** Distinct (format, limit) pairs kept; `?limit=` is client-chosen, so the count must be bounded. */
+  maxEntries: number;
+  build: (feed: MergedFeed, format: FeedFormat, limit: number, versionKey: string) => Promise<EncodedFeed>;
+  clock?: () => number;
+}
+
+export interface FeedCache {
+  get(format: FeedFormat, limit: number): Promise<EncodedFeed>;
+}
+
+interface Entry {
+  encoded: EncodedFeed;
+  checkedAt: number;
+}
+
+/**
+ * Serves built feeds while fresh; when stale, asks the store for its version and rebuilds only if it moved. One
+ * refresh per key is in flight at a time, and concurrent version checks share one query. When the store fails and a
+ * built copy exists, that copy keeps being served: an old feed beats an error page for a feed reader.
+ */
+export function createFeedCache(options: FeedCacheOptions): FeedCache {
+  const clock = options.clock ?? Date.now;
+  const log = options.logger;
+  const entries = new Map<string, Entry>();
+  const refreshing = new Map<string, Promise<EncodedFeed>>();
+  let versionInFlight: Promise<string> | null = null;
+
+  function currentVersion(): Promise<string> {
+    versionInFlight ??= fromStore(() => options.feedStore.version()).finally(() => {
+      versionInFlight = null;
+    });
+    return versionInFlight;
+  }
+
+  function remember(key: string, entry: Entry): void {
+    entries.delete(key);
+    entries.set(key, entry);
+    while (entries.size > options.maxEntries) {
+      const oldest = entries.keys().next().value;
+      if (oldest === undefined) break;
+      entries.delete(oldest);
+    }
+  }
+
+  async function refresh(key: string, format: FeedFormat, limit: number): Promise<EncodedFeed> {
+    const previous = entries.get(key);
+    try {
+      // Version first, then load: if data changes in between, the entry carries the older version and the next
+      // check rebuilds; the other order could pin old bytes under a new version until the next change.
+      const versionKey = await currentVersion();
+      if (previous && previous.encoded.versionKey === versionKey) {
+        previous.checkedAt = clock();
+        remember(key, previous);
+        return previous.encoded;
+      }
+      const feed = await fromStore(() => options.feedStore.load({ limit }));
+      const encoded = await options.build(feed, format, limit, versionKey);
+      remember(key, { encoded, checkedAt: clock() });
+      log.debug({ format, limit, version: versionKey, bytes: encoded.body.length }, 'feed rebuilt');
+      return encoded;
+    } catch (err) {
+      if (!previous) throw err;
+      // Counting the failure as a check keeps a down database from being hit by every request.
+      previous.checkedAt = clock();
+      log.warn({ err, code: toKhabarError(err).code, format, limit }, 'feed store failed, serving stale copy');
+      return previous.encoded;
+    }
+  }
+
+  return {
+    async get(format: FeedFormat, limit: number): Promise<EncodedFeed> {
+      const key = `${format}:${limit}`;
+      const entry = entries.get(key);
+      if (entry && clock() - entry.checkedAt < options.freshMs) return entry.encoded;
+      let pending = refreshing.get(key);
+      if (!pending) {
+        pending = refresh(key, format, limit).finally(() => refreshing.delete(key));
+        refreshing.set(key, pending);
+      }
+      return pending;
+    },
+  };
+}
+
+/** Store failures that are not already classified are the database being unreachable, as far as clients can tell. */
+async function fromStore<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw err instanceof KhabarError ? err : toKhabarError(err, 'DB_UNAVAILABLE');
+  }
+}

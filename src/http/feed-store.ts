@@ -1,0 +1,15 @@
+import type { MergedFeed } from '../publish/types.js';
+
+/**
+ * What the HTTP layer needs from storage. The server implementation lives with the database code; tests use an
+ * in-memory one.
+ */
+export interface FeedStore {
+  /**
+   * A cheap token that changes whenever anything published could have changed (e.g. max(updated_at) plus count).
+   * Called at most once per cache period; equal tokens mean the cached bytes are still right.
+   */
+  version(): Promise<string>;
+  /** The newest `limit` stories, newest first. Title and URLs are overridden by the app's config. */
+  load(options: { limit: number }): Promise<MergedFeed>;
+}

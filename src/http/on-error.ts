@@ -1,0 +1,43 @@
+import type { Context, ErrorHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { isKhabarError, type ErrorCode } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+interface Mapped {
+  status: 500 | 503;
+  message: string;
+  retryAfterSeconds?: number;
+}
+
+const defaultRetryAfterSeconds = 30;
+
+/** Clients get a fixed sentence per code; the error's own message (which may name hosts or SQL) stays in the log. */
+function mapCode(code: ErrorCode, details: Record<string, unknown>): Mapped {
+  const retry = typeof details.retryAfterSeconds === 'number' && details.retryAfterSeconds > 0 ? Math.ceil(details.retryAfterSeconds) : defaultRetryAfterSeconds;
+  switch (code) {
+    case 'DB_UNAVAILABLE':
+      return { status: 503, message: 'the news store is unavailable, try again later', retryAfterSeconds: retry };
+    case 'DB_LOCKED':
+    case 'DB_MIGRATION_FAILED':
+      return { status: 503, message: 'the news store is not ready, try again later', retryAfterSeconds: retry };
+    default:
+      return { status: 500, message: 'internal error' };
+  }
+}
+
+/** The app's single error handler: KhabarError codes become statuses, everything is logged once, no stack leaves. */
+export function onError(logger: Logger): ErrorHandler {
+  return function handleError(err: Error, c: Context): Response {
+    const request = { request_id: c.get('requestId') as string | undefined, method: c.req.method, path: c.req.path };
+    if (err instanceof HTTPException) {
+      logger.info({ ...request, status: err.status, err }, 'request rejected');
+      return err.getResponse();
+    }
+    const code: ErrorCode = isKhabarError(err) ? err.code : 'INTERNAL';
+    const mapped = mapCode(code, isKhabarError(err) ? err.details : {});
+    logger.error({ ...request, code, status: mapped.status, err }, 'request failed');
+    c.header('Cache-Control', 'no-store');
+    if (mapped.retryAfterSeconds !== undefined) c.header('Retry-After', String(mapped.retryAfterSeconds));
+    return c.json({ error: { code, message: mapped.message } }, mapped.status);
+  };
+}

@@ -1,0 +1,54 @@
+import { cleanText, renderStoryHtml, safeHttpUrl, storyAuthor, storyDates, storyLink, toRfc3339 } from './feed-text.js';
+import type { MergedFeed, PublishedStory } from './types.js';
+
+/** The `_khabar` extension: every outlet as data, for clients that want more than the HTML list. */
+export interface JsonFeedSource {
+  feed_id: string;
+  name: string;
+  url: string | null;
+  date_published: string | null;
+}
+
+/** JSON Feed 1.1 (https://jsonfeed.org/version/1.1). Deterministic, like the XML renderers. */
+export function renderJsonFeed(feed: MergedFeed): string {
+  const title = cleanText(feed.title);
+  const description = cleanText(feed.description).trim();
+  const document = {
+    version: 'https://jsonfeed.org/version/1.1',
+    title,
+    home_page_url: feed.homeUrl,
+    feed_url: feed.feedUrls.json,
+    ...(description !== '' ? { description } : {}),
+    language: feed.language || 'ar',
+    authors: [{ name: title }],
+    items: feed.stories.map(renderItem),
+  };
+  return `${JSON.stringify(document)}\n`;
+}
+
+function renderItem(story: PublishedStory): Record<string, unknown> {
+  const { published, updated } = storyDates(story);
+  const link = storyLink(story);
+  const author = storyAuthor(story);
+  const category = cleanText(story.category ?? '').trim();
+  const summary = cleanText(story.summary).trim();
+  const sources: JsonFeedSource[] = story.sources.map((source) => ({
+    feed_id: cleanText(source.feedId),
+    name: cleanText(source.name),
+    url: safeHttpUrl(source.link),
+    date_published:
+      source.publishedAt instanceof Date && !Number.isNaN(source.publishedAt.getTime()) ? toRfc3339(source.publishedAt) : null,
+  }));
+  return {
+    id: cleanText(story.id),
+    ...(link !== null ? { url: link } : {}),
+    title: cleanText(story.title),
+    content_html: renderStoryHtml(story),
+    ...(summary !== '' ? { summary } : {}),
+    date_published: toRfc3339(published),
+    date_modified: toRfc3339(updated),
+    ...(author !== null ? { authors: [{ name: author }] } : {}),
+    tags: category !== '' ? [category] : [],
+    _khabar: { sources },
+  };
+}
