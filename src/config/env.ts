@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { KhabarError } from '../errors.js';
+import type { LogLevel } from '../logger.js';
+
+/** Process settings, read once at start. Feed behaviour lives in feeds.yaml, not here. */
+export interface Env {
+  /** postgres:// or postgresql:// URL; null = embedded PGlite under `dataDir`. */
+  databaseUrl: string | null;
+  dataDir: string;
+  port: number;
+  host: string;
+  logLevel: LogLevel;
+  feedsFile: string;
+  /** Base URL for self links, without a trailing slash. */
+  publicUrl: string;
+  databasePoolMax: number;
+  shutdownTimeoutMs: number;
+}
+
+export interface EnvProblem {
+  variable: string;
+  message: string;
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LogLevel[];
+
+// Docker and .env files often set `VAR=` to mean "not set"; treating that as a value would turn
+// `PORT=` into an error and `DATABASE_URL=` into a failed connection.
+function unsetIfBlank(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function integer(min: number, max: number) {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d+$/, message)
+    .transform(Number)
+    .pipe(z.number().int(message).min(min, message).max(max, message));
+}
+
+function httpUrl(protocols: readonly string[], what: string) {
+  return z.string().refine((value) => {
+    try {
+      const url = new URL(value);
+      return protocols.includes(url.protocol) && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, `must be ${what}`);
+}
+
+const envSchema = z.object({
+  DATABASE_URL: z.preprocess(
+    unsetIfBlank,
+    httpUrl(['postgres:', 'postgresql:'], 'a postgres:// or postgresql:// URL (unset it to use embedded PGlite)').optional(),
+  ),
+  DATA_DIR: z.preprocess(unsetIfBlank, z.string().default('./data')),
+  PORT: z.preprocess(unsetIfBlank, integer(1, 65535).default(3000)),
+  HOST: z.preprocess(unsetIfBlank, z.string().default('0.0.0.0')),
+  LOG_LEVEL: z.preprocess(
+    (value) => {
+      const set = unsetIfBlank(value);
+      return typeof set === 'string' ? set.toLowerCase() : set;
+    },
+    z.enum(logLevels, `must be one of ${logLevels.join(', ')}`).default('info'),
+  ),
+  FEEDS_FILE: z.preprocess(unsetIfBlank, z.string().default('./feeds.yaml')),
+  PUBLIC_URL: z.preprocess(unsetIfBlank, httpUrl(['http:', 'https:'], 'an http(s) URL such as https://news.example.org').optional()),
+  DATABASE_POOL_MAX: z.preprocess(unsetIfBlank, integer(1, 1000).default(10)),
+  SHUTDOWN_TIMEOUT_MS: z.preprocess(unsetIfBlank, integer(0, 3_600_000).default(10_000)),
+});
+
+/** The variables khabar reads, for documentation and for `check-config` output. */
+export const envVariables = Object.keys(envSchema.shape) as (keyof typeof envSchema.shape)[];
+
+/**
+ * Reads and validates the process environment. The only place in khabar that touches process.env:
+ * everything else receives the returned Env.
+ */
+export function loadEnv(env: NodeJS.ProcessEnv = process.env): Env {
+  const raw: Record<string, string | undefined> = {};
+  for (const name of envVariables) raw[name] = env[name];
+
+  const result = envSchema.safeParse(raw);
+  if (!result.success) {
+    const seen = new Set<string>();
+    const problems: EnvProblem[] = [];
+    for (const issue of result.error.issues) {
+      const variable = String(issue.path[0] ?? '(environment)');
+      // A failed pipe can report the same variable twice; one line per variable reads better.
+      if (seen.has(variable)) continue;
+      seen.add(variable);
+      problems.push({ variable, message: `${issue.message} (got ${describeValue(variable, raw[variable])})` });
+    }
+    const lines = problems.map((p) => `${p.variable}: ${p.message}`);
+    throw new KhabarError('CONFIG_ENV_INVALID', `invalid environment:\n  ${lines.join('\n  ')}`, { details: { problems } });
+  }
+
+  const v = result.data;
+  return {
+    databaseUrl: v.DATABASE_URL ?? null,
+    dataDir: v.DATA_DIR,
+    port: v.PORT,
+    host: v.HOST,
+    logLevel: v.LOG_LEVEL,
+    feedsFile: v.FEEDS_FILE,
+    publicUrl: (v.PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/+$/, ''),
+    databasePoolMax: v.DATABASE_POOL_MAX,
+    shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+// Error messages end up in logs and CI output: never echo a database password.
+function describeValue(variable: string, value: string | undefined): string {
+  if (value === undefined) return 'nothing';
+  if (variable === 'DATABASE_URL') return JSON.stringify(redactUrlPassword(value));
+  return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
+}
+
+/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`; anything unparsable is hidden entirely. */
+export function redactUrlPassword(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password === '') return value;
+    url.password = '***';
+    return url.href;
+  } catch {
+    return value.includes('@') ? '(redacted)' : value;
+  }
+}
