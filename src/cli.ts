@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { loadEnv, type Env } from './config/env.js';
+import { loadFeedsFile, type FeedsConfig } from './config/feeds-file.js';
+import { syncFeeds } from './db/queries/sync-feeds.js';
+import { isKhabarError, toKhabarError } from './errors.js';
+import { createLogger, type Logger } from './logger.js';
+import { openMigratedDatabase, refreshDepsFor, runService } from './main.js';
+import type { RefreshResult } from './pipeline/refresh-feed.js';
+import { refreshDueFeeds } from './worker/refresh-due-feeds.js';
+
+const usage = `usage: khabar <command> [options]
+
+commands:
+  start            migrate, then run the worker and the HTTP server (the container's command)
+  serve            migrate, then run the HTTP server only
+  worker           migrate, then run the worker only (for worker replicas)
+  fetch --once     one pass over every enabled feed, one line per feed, then exit
+                   [--feed ID ...] only these feeds
+  check-config     validate the environment and the feeds file, then exit
+  migrate          apply pending database migrations, then exit
+  cluster FILE|-   cluster a JSONL stream of items, print {"id","story"} per item
+
+environment: DATABASE_URL, DATA_DIR, PORT, HOST, LOG_LEVEL, FEEDS_FILE, PUBLIC_URL, DATABASE_POOL_MAX, SHUTDOWN_TIMEOUT_MS
+`;
+
+type Io = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; stdin: NodeJS.ReadableStream };
+
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+      return startCommand(rest, io, { worker: true, server: true });
+    case 'serve':
+      return startCommand(rest, io, { worker: false, server: true });
+    case 'worker':
+      return startCommand(rest, io, { worker: true, server: false });
+    case 'fetch':
+      return fetchCommand(rest, io);
+    case 'check-config':
+      return checkConfigCommand(io);
+    case 'migrate':
+      return migrateCommand(io);
+    case 'cluster': {
+      const { runClusterCommand } = await import('./commands/cluster.js');
+      return runClusterCommand(rest, io);
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      io.stdout.write(usage);
+      return command === undefined ? 1 : 0;
+    default:
+      io.stderr.write(`khabar: unknown command "${command}"\n\n${usage}`);
+      return 1;
+  }
+}
+
+/** Config is read and validated before anything starts; a bad config exits 1 with the place of the mistake. */
+async function loadConfig(): Promise<{ env: Env; feeds: FeedsConfig }> {
+  const env = loadEnv();
+  const feeds = await loadFeedsFile(env.feedsFile);
+  return { env, feeds };
+}
+
+async function startCommand(args: string[], io: Io, roles: { worker: boolean; server: boolean }): Promise<number> {
+  if (args.length) throw usageError(`unexpected arguments: ${args.join(' ')}`);
+  const { env, feeds } = await loadConfig();
+  // The service logs JSON lines to stdout (container convention).
+  const logger = createLogger(env.logLevel, 'stdout');
+  await runService(env, feeds, roles, logger);
+  return -1; // keep running; the shutdown handler exits
+}
+
+async function fetchCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args, options: { once: { type: 'boolean' }, feed: { type: 'string', multiple: true } } });
+  if (!values.once) throw usageError('fetch needs --once (the scheduled worker is `khabar start` or `khabar worker`)');
+  const { env, feeds } = await loadConfig();
+  const logger = createLogger(env.logLevel, 'stderr');
+  const unknown = (values.feed ?? []).filter((id) => !feeds.feeds.some((f) => f.id === id));
+  if (unknown.length) throw usageError(`no feed with id ${unknown.join(', ')} in ${env.feedsFile}`);
+  const handle = await openMigratedDatabase(env, logger);
+  try {
+    await syncFeeds(handle.db, feeds.feeds);
+    const summary = await refreshDueFeeds(refreshDepsFor(handle, feeds, logger), {
+      concurrency: feeds.settings.concurrency,
+      ignoreSchedule: true,
+      feedIds: values.feed,
+      onResult: (result) => io.stdout.write(`${describeResult(result)}\n`),
+    });
+    io.stdout.write(
+      `${summary.feeds} feeds: ${summary.ok} ok, ${summary.notModified} not modified, ${summary.failed} failed; ${summary.newItems} new items\n`,
+    );
+    return 0;
+  } finally {
+    await handle.close();
+  }
+}
+
+function describeResult(result: RefreshResult): string {
+  switch (result.outcome) {
+    case 'ok':
+      return `${result.feedId}: ${result.newItems} new items (${result.entries} in feed, ${result.charset})`;
+    case 'not-modified':
+      return `${result.feedId}: not modified`;
+    case 'error':
+      return `${result.feedId}: error ${result.code}: ${result.message}`;
+  }
+}
+
+async function checkConfigCommand(io: Io): Promise<number> {
+  const { env, feeds } = await loadConfig();
+  const enabled = feeds.feeds.filter((f) => f.enabled).length;
+  io.stdout.write(
+    `${env.feedsFile}: ok, ${feeds.feeds.length} feeds (${enabled} enabled), schedule "${feeds.settings.schedule}"\n` +
+      `database: ${env.databaseUrl ? 'postgres (DATABASE_URL)' : `embedded PGlite in ${env.dataDir}`}\n`,
+  );
+  return 0;
+}
+
+async function migrateCommand(io: Io): Promise<number> {
+  const env = loadEnv();
+  const logger = createLogger(env.logLevel, 'stderr');
+  const handle = await openMigratedDatabase(env, logger);
+  await handle.close();
+  io.stdout.write(`migrations applied (${handle.kind})\n`);
+  return 0;
+}
+
+function usageError(message: string) {
+  return Object.assign(new Error(message), { usage: true });
+}
+
+async function main(): Promise<void> {
+  const io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
+  try {
+    const code = await runCli(process.argv.slice(2), io);
+    if (code >= 0) process.exitCode = code;
+  } catch (err) {
+    reportFatal(err, io.stderr);
+    process.exitCode = 1;
+  }
+}
+
+function reportFatal(err: unknown, stderr: NodeJS.WritableStream, logger?: Logger): void {
+  if ((err as { usage?: boolean }).usage) {
+    stderr.write(`khabar: ${(err as Error).message}\n`);
+    return;
+  }
+  const e = toKhabarError(err);
+  stderr.write(`khabar: ${e.message}${isKhabarError(err) ? ` [${e.code}]` : ''}\n`);
+  logger?.fatal({ err: e, code: e.code }, 'fatal');
+}
+
+main();

@@ -1,0 +1,118 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { Env } from './config/env.js';
+import type { FeedsConfig } from './config/feeds-file.js';
+import { openDatabase, type DatabaseHandle } from './db/client.js';
+import { createDbFeedStore } from './db/create-db-feed-store.js';
+import { migrateDatabase } from './db/migrate.js';
+import { syncFeeds } from './db/queries/sync-feeds.js';
+import { createStoryAssigner } from './dedup/create-story-assigner.js';
+import { createApp } from './http/create-app.js';
+import type { Logger } from './logger.js';
+import type { RefreshDeps } from './pipeline/refresh-feed.js';
+import { installShutdown } from './shutdown.js';
+import { startWorker } from './worker/schedule.js';
+import { sql } from 'drizzle-orm';
+
+/** Opens the database and applies pending migrations: every command that touches the database starts here. */
+export async function openMigratedDatabase(env: Env, logger: Logger): Promise<DatabaseHandle> {
+  const handle = await openDatabase({
+    databaseUrl: env.databaseUrl,
+    dataDir: env.dataDir,
+    poolMax: env.databasePoolMax,
+    logger,
+  });
+  try {
+    await migrateDatabase(handle, env.databaseUrl);
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+  logger.info({ database: handle.kind, location: handle.location }, 'database ready');
+  return handle;
+}
+
+/** What the worker needs, built from the config. */
+export function refreshDepsFor(handle: DatabaseHandle, config: FeedsConfig, logger: Logger): RefreshDeps {
+  const s = config.settings;
+  return {
+    db: handle.db,
+    assigner: createStoryAssigner({ windowHours: s.dedupWindowHours }),
+    logger,
+    options: {
+      timeoutMs: s.timeoutSeconds * 1000,
+      maxBytes: s.maxBytes,
+      maxRedirects: s.maxRedirects,
+      userAgent: s.userAgent,
+      itemsPerFeed: s.itemsPerFeed,
+    },
+  };
+}
+
+export interface ServiceRoles {
+  worker: boolean;
+  server: boolean;
+}
+
+/**
+ * Runs the service: config → database → migrate → sync feeds → worker and/or server, until SIGTERM/SIGINT.
+ * Resolves once everything is up; the shutdown handler exits the process.
+ */
+export async function runService(env: Env, config: FeedsConfig, roles: ServiceRoles, logger: Logger): Promise<void> {
+  const handle = await openMigratedDatabase(env, logger);
+  const synced = await syncFeeds(handle.db, config.feeds);
+  logger.info({ feeds: config.feeds.length, disabled: synced.disabled }, 'feeds synced from config');
+
+  const worker = roles.worker
+    ? startWorker(refreshDepsFor(handle, config, logger), {
+        schedule: config.settings.schedule,
+        concurrency: config.settings.concurrency,
+      })
+    : null;
+
+  let server: ServerType | null = null;
+  if (roles.server) {
+    const app = createApp({
+      feedStore: createDbFeedStore(handle.db, {
+        title: config.settings.title,
+        description: config.settings.description,
+        language: 'ar',
+        publicUrl: env.publicUrl,
+      }),
+      logger,
+      config: { publicUrl: env.publicUrl, feedTitle: config.settings.title, cacheSeconds: 30 },
+      health: async function databaseHealth() {
+        try {
+          await handle.db.execute(sql`select 1`);
+          return { ok: true, details: { database: handle.kind } };
+        } catch (err) {
+          return { ok: false, details: { database: handle.kind, error: (err as Error).message } };
+        }
+      },
+    });
+    server = await new Promise<ServerType>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: env.port, hostname: env.host }, (info) => {
+        logger.info({ port: info.port, host: env.host, public_url: env.publicUrl }, 'server listening');
+        resolve(s);
+      });
+      s.once('error', reject);
+    });
+  }
+
+  installShutdown({
+    logger,
+    timeoutMs: env.shutdownTimeoutMs,
+    steps: [
+      { name: 'server', run: () => (server ? closeServer(server) : Promise.resolve()) },
+      { name: 'worker', run: () => worker?.stop() ?? Promise.resolve() },
+      { name: 'database', run: () => handle.close() },
+    ],
+  });
+}
+
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((err) => (err ? reject(err) : resolve()));
+    // Keep-alive connections from feed readers would hold close() open until they time out.
+    (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+  });
+}

@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Parser from 'rss-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rss2 } from '../helpers/arabic-feeds.js';
+import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
+import { freePort, runCli, spawnCli } from '../helpers/run-cli.js';
+
+describe('the khabar command', () => {
+  let dir: string;
+  let server: FixtureServer;
+  let feedsFile: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'khabar-cli-'));
+    server = await startFixtureServer({
+      '/rss.xml': { body: rss2(), contentType: 'application/rss+xml; charset=utf-8', etag: '"v1"' },
+    });
+    feedsFile = path.join(dir, 'feeds.yaml');
+    writeFileSync(
+      feedsFile,
+      `feeds:
+  - id: example
+    name: أخبار المثال
+    url: ${server.url('/rss.xml')}
+  - id: down
+    name: مصدر متوقف
+    url: http://127.0.0.1:9/feed.xml
+`,
+    );
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('check-config rejects a bad feeds file with the file, line and field, and exit code 1', async () => {
+    const bad = path.join(dir, 'bad.yaml');
+    writeFileSync(bad, 'feeds:\n  - id: ok\n    name: x\n    url: https://a.example/rss\n  - id: Bad_Id\n    name: y\n    url: notaurl\n');
+    const result = await runCli(['check-config'], { FEEDS_FILE: bad, DATA_DIR: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/bad\.yaml:5:\d+: feeds\[1\]\.id/);
+    expect(result.stderr).toMatch(/bad\.yaml:7:\d+: feeds\[1\]\.url/);
+    expect(result.stdout).toBe('');
+  });
+
+  it('check-config rejects a bad environment variable by name', async () => {
+    const result = await runCli(['check-config'], { FEEDS_FILE: feedsFile, PORT: 'eighty' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('PORT');
+  });
+
+  it('fetch --once prints one line per feed, survives a dead source, and 304s the second time', async () => {
+    const env = { FEEDS_FILE: feedsFile, DATA_DIR: path.join(dir, 'data-fetch') };
+    const first = await runCli(['fetch', '--once'], env);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^example: 2 new items/m);
+    expect(first.stdout).toMatch(/^down: error FETCH_NETWORK/m);
+    const second = await runCli(['fetch', '--once'], env);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/^example: not modified$/m);
+    expect(server.requestsTo('/rss.xml').at(-1)!.headers['if-none-match']).toBe('"v1"');
+  });
+
+  it('start serves the merged feed from embedded Postgres, refuses a second process on the same folder, and stops on SIGTERM', async () => {
+    const port = await freePort();
+    const env = { FEEDS_FILE: feedsFile, DATA_DIR: path.join(dir, 'data-start'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+    const child = spawnCli(['start'], env);
+    let stdout = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitFor(async () => (await fetch(`${base}/healthz`)).ok);
+      await waitFor(async () => {
+        const feed = await new Parser().parseString(await (await fetch(`${base}/feed.xml`)).text());
+        return feed.items.length === 2;
+      });
+      const second = await runCli(['fetch', '--once'], env);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain('DB_LOCKED');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    // The service logs JSON lines to stdout.
+    const lines = stdout.trim().split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+  }, 60_000);
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting: ${String(lastError)}`);
+}
