@@ -104,7 +104,9 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
     const err = toKhabarError(thrown);
     const status = typeof err.details.status === 'number' ? err.details.status : httpStatus;
     const nextFetchAt = backoff(now, state.consecutiveFailures + 1, err.details.retryAfterSeconds);
-    log.warn({ code: err.code, err, next_fetch_at: nextFetchAt.toISOString() }, 'feed refresh failed');
+    // Expected failures (network, HTTP, XML) are logged by code and message; only surprises carry a stack.
+    const detail = err.code === 'INTERNAL' ? { err } : { error: err.message };
+    log.warn({ code: err.code, ...detail, next_fetch_at: nextFetchAt.toISOString() }, 'feed refresh failed');
     try {
       await recordFetchOutcome(db, feed.id, { kind: 'error', code: err.code, message: err.message, httpStatus: status, nextFetchAt });
     } catch (recordErr) {

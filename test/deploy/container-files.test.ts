@@ -1,0 +1,85 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { envVariables, loadEnv } from '../../src/config/env.js';
+import { loadFeedsFile } from '../../src/config/feeds-file.js';
+import { repoRoot } from '../helpers/run-cli.js';
+
+const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');
+
+interface ComposeService {
+  image?: string;
+  build?: string;
+  environment?: Record<string, string>;
+  volumes?: string[];
+  ports?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+}
+
+describe('docker-compose.yml and Dockerfile agree with the code', () => {
+  const compose = parse(read('docker-compose.yml')) as { services: Record<string, ComposeService>; volumes: Record<string, unknown> };
+  const khabar = compose.services.khabar;
+  const pg = compose.services.postgres;
+
+  it('has postgres with a named volume and a pg_isready health check, and khabar waiting for it', () => {
+    expect(pg.image).toMatch(/^postgres:/);
+    const dataVolume = pg.volumes!.find((v) => v.endsWith(':/var/lib/postgresql/data'))!;
+    expect(Object.keys(compose.volumes)).toContain(dataVolume.split(':')[0]);
+    expect(pg.healthcheck!.test.join(' ')).toContain('pg_isready');
+    expect(khabar.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+  });
+
+  it('sets only environment variables khabar reads, with values it accepts', () => {
+    const env = khabar.environment!;
+    for (const name of Object.keys(env)) expect(envVariables).toContain(name);
+    const parsed = loadEnv(env);
+    const db = new URL(parsed.databaseUrl!);
+    expect(db.hostname).toBe('postgres');
+    expect(decodeURIComponent(db.username)).toBe(pg.environment!.POSTGRES_USER);
+    expect(decodeURIComponent(db.password)).toBe(pg.environment!.POSTGRES_PASSWORD);
+    expect(db.pathname).toBe(`/${pg.environment!.POSTGRES_DB}`);
+    expect(khabar.ports).toContain(`${parsed.port}:${parsed.port}`);
+  });
+
+  it('mounts an existing, valid feeds.yaml read-only where FEEDS_FILE points', async () => {
+    const mount = khabar.volumes!.find((v) => v.includes('feeds.yaml'))!;
+    const [source, target, mode] = mount.split(':');
+    expect(mode).toBe('ro');
+    expect(target).toBe(khabar.environment!.FEEDS_FILE);
+    expect(existsSync(path.join(repoRoot, source))).toBe(true);
+    await expect(loadFeedsFile(path.join(repoRoot, source))).resolves.toBeTruthy();
+  });
+
+  it('builds the image from a Dockerfile that runs the compiled CLI as a non-root user', () => {
+    expect(khabar.build).toBe('.');
+    const dockerfile = read('Dockerfile');
+    const pkg = JSON.parse(read('package.json')) as { bin: Record<string, string>; scripts: Record<string, string> };
+    expect(dockerfile).toMatch(/^FROM node:20-slim/m);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    const cmd = dockerfile.match(/^CMD (\[.*\])$/m)!;
+    const argv = JSON.parse(cmd[1]) as string[];
+    expect(argv).toEqual(['node', pkg.bin.khabar, 'start']);
+    // The compiled entry point is where tsc puts src/cli.ts.
+    const build = JSON.parse(read('tsconfig.build.json')) as { compilerOptions: { outDir: string; rootDir: string } };
+    expect(path.normalize(pkg.bin.khabar)).toBe(path.join(build.compilerOptions.outDir, 'src/cli.js'));
+    for (const copied of ['drizzle', 'feeds.yaml', 'src', 'tsconfig.json', 'tsconfig.build.json']) {
+      const copyLines = dockerfile.split('\n').filter((l) => l.startsWith('COPY ') && !l.includes('--from'));
+      expect(copyLines.some((l) => l.split(/\s+/).slice(1, -1).includes(copied))).toBe(true);
+      expect(existsSync(path.join(repoRoot, copied))).toBe(true);
+    }
+    expect(dockerfile).toMatch(/EXPOSE 3000/);
+  });
+
+  it('is a valid compose file for docker-compose', () => {
+    const probe = spawnSync('docker-compose', ['version'], { encoding: 'utf8' });
+    if (probe.status !== 0) {
+      console.warn('docker-compose is not installed: skipping its offline validation (CI installs it)');
+      return;
+    }
+    execFileSync('docker-compose', ['-f', 'docker-compose.yml', 'config', '--quiet'], { cwd: repoRoot });
+  });
+});
