@@ -149,7 +149,13 @@ function reportFatal(err: unknown, stderr: NodeJS.WritableStream, logger?: Logge
     return;
   }
   const e = toKhabarError(err);
-  stderr.write(`khabar: ${e.message}${isKhabarError(err) ? ` [${e.code}]` : ''}\n`);
+  const lines = e.message.split('\n');
+  // Config errors list one problem per line (file:line:col: field: message); keep them one per line.
+  stderr.write(
+    lines.length > 1
+      ? `khabar: ${e.code}\n${lines.map((l) => `  ${l.trim()}`).join('\n')}\n`
+      : `khabar: ${e.message}${isKhabarError(err) ? ` [${e.code}]` : ''}\n`,
+  );
   logger?.fatal({ err: e, code: e.code }, 'fatal');
 }
 
