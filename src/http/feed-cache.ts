@@ -66,7 +66,7 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
         return previous.encoded;
       }
       const feed = await fromStore(() => options.feedStore.load({ limit }));
-      const encoded = await options.build(feed, format, limit, versionKey);
+      const encoded = keepLastModifiedMonotonic(await options.build(feed, format, limit, versionKey), previous?.encoded);
       remember(key, { encoded, checkedAt: clock() });
       log.debug({ format, limit, version: versionKey, bytes: encoded.body.length }, 'feed rebuilt');
       return encoded;
@@ -92,6 +92,17 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
       return pending;
     },
   };
+}
+
+/**
+ * Last-Modified is the newest story's update, but a feed can change without one (a story removed or merged away).
+ * Then the date must still move forward, or an If-Modified-Since client would be told nothing changed.
+ */
+function keepLastModifiedMonotonic(encoded: EncodedFeed, previous: EncodedFeed | undefined): EncodedFeed {
+  if (!previous || previous.etag === encoded.etag || previous.lastModifiedMs === null || encoded.lastModifiedMs === null) return encoded;
+  if (encoded.lastModifiedMs > previous.lastModifiedMs) return encoded;
+  const bumped = previous.lastModifiedMs + 1000;
+  return { ...encoded, lastModifiedMs: bumped, lastModified: new Date(bumped).toUTCString() };
 }
 
 /** Store failures that are not already classified are the database being unreachable, as far as clients can tell. */

@@ -182,6 +182,18 @@ describe('createApp caching', () => {
     expect(second.status).toBe(304);
   });
 
+  it('moves Last-Modified forward when the feed changes without a newer story', async () => {
+    const { app, store, advance } = setup();
+    const first = await app.request('/feed.xml');
+    const lastModified = first.headers.get('last-modified')!;
+    store.stories = [store.stories[0], store.stories[2]];
+    store.versionValue = 'v2';
+    advance(31_000);
+    const second = await app.request('/feed.xml', { headers: { 'If-Modified-Since': lastModified } });
+    expect(second.status).toBe(200);
+    expect(Date.parse(second.headers.get('last-modified')!)).toBe(Date.parse(lastModified) + 1000);
+  });
+
   it('coalesces concurrent rebuilds into one load', async () => {
     const { app, store } = setup();
     const responses = await Promise.all(Array.from({ length: 20 }, () => app.request('/feed.json')));
