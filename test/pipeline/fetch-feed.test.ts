@@ -39,8 +39,12 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => server.clearRequests());
 
-async function fetchError(path: string, overrides: Partial<FetchOptions> = {}): Promise<KhabarError> {
-  const err = await fetchFeed(server.url(path), { ...options, ...overrides }).then(
+function fetchError(path: string, overrides: Partial<FetchOptions> = {}): Promise<KhabarError> {
+  return fetchErrorAt(server.url(path), overrides);
+}
+
+async function fetchErrorAt(url: string, overrides: Partial<FetchOptions> = {}): Promise<KhabarError> {
+  const err = await fetchFeed(url, { ...options, ...overrides }).then(
     () => null,
     (e: unknown) => e,
   );
@@ -175,16 +179,14 @@ describe('fetchFeed', () => {
     const closed = await startFixtureServer();
     const url = closed.url('/feed.xml');
     await closed.close();
-    const err = await fetchFeed(url, options).catch((e: unknown) => e as KhabarError);
-    expect(err).toBeInstanceOf(KhabarError);
+    const err = await fetchErrorAt(url);
     expect(err.code).toBe('FETCH_NETWORK');
     expect(err.cause).toBeDefined();
     expect(err.message).toMatch(/ECONNREFUSED/);
   });
 
   it.each(['not a url', 'ftp://example.com/feed.xml', 'file:///etc/passwd'])('rejects %s as FETCH_BAD_URL', async (url) => {
-    const err = await fetchFeed(url, options).catch((e: unknown) => e as KhabarError);
-    expect(err.code).toBe('FETCH_BAD_URL');
+    expect((await fetchErrorAt(url)).code).toBe('FETCH_BAD_URL');
   });
 
   it('moves credentials from the URL into an Authorization header and out of the reported URL', async () => {

@@ -1,0 +1,263 @@
+import Parser from 'rss-parser';
+import { KhabarError } from '../errors.js';
+import { stripXmlEncoding } from './decode-body.js';
+import { parseDate } from './parse-date.js';
+import type { ParsedEntry, ParsedFeed } from './types.js';
+
+/*
+ * rss-parser (xml2js underneath) reads the XML and recognises RSS 0.9x/1.0/2.0; its RSS item mapping is used as is.
+ * Its Atom mapping is replaced: it ignores Atom 0.3 dates (issued/modified/created) and base64 content, crashes on
+ * an invalid date or a <link> without attributes, and takes the first link even when that is rel="self".
+ * xml2js also loses the order of mixed content, so inline XHTML is turned into an HTML string before parsing.
+ */
+
+export interface ParseFeedOptions {
+  /** Reference time for clamping future dates (see parse-date.ts). Default: now. */
+  now?: Date;
+}
+
+type XmlNode = Record<string, unknown> & { $?: Record<string, string>; _?: string };
+type RawAtomFeed = { kind: 'atom'; feed: XmlNode };
+interface RssItem {
+  [key: string]: unknown;
+  raw: XmlNode;
+}
+interface RssFeed {
+  title?: unknown;
+  link?: unknown;
+  items: RssItem[];
+}
+
+interface ParserInternals {
+  buildAtomFeed(xmlObj: { feed: XmlNode }): RawAtomFeed;
+  parseItemRss(xmlItem: XmlNode, itemFields: unknown): Record<string, unknown>;
+  buildRSS0_9(xmlObj: Record<string, unknown>): RssFeed;
+  buildRSS1(xmlObj: Record<string, unknown>): RssFeed;
+  buildRSS2(xmlObj: Record<string, unknown>): RssFeed;
+}
+
+function createParser(): Parser {
+  const parser = new Parser({ defaultRSS: 2 });
+  const internals = parser as unknown as ParserInternals;
+  internals.buildAtomFeed = (xmlObj) => ({ kind: 'atom', feed: isNode(xmlObj.feed) ? xmlObj.feed : {} });
+  const parseItemRss = internals.parseItemRss.bind(parser);
+  internals.parseItemRss = (xmlItem, itemFields) => ({ ...parseItemRss(xmlItem, itemFields), raw: xmlItem });
+  // rss-parser reads channel[0] unguarded; an <rss> without <channel> would surface as a TypeError.
+  for (const [method, root] of [['buildRSS0_9', 'rss'], ['buildRSS1', 'rdf:RDF'], ['buildRSS2', 'rss']] as const) {
+    const build = internals[method].bind(parser);
+    internals[method] = (xmlObj) => {
+      const rootNode = xmlObj[root];
+      if (!isNode(rootNode) || !isNode(first(rootNode.channel))) throw notAFeed(`<${root}> without a <channel>`);
+      return build(xmlObj);
+    };
+  }
+  return parser;
+}
+
+export async function parseFeed(xml: string, options: ParseFeedOptions = {}): Promise<ParsedFeed> {
+  const now = options.now ?? new Date();
+  const text = prepareXml(xml);
+  const root = sniffRoot(text);
+  if (root === null) throw notAFeed('the document is empty or not XML');
+  if (!['rss', 'rdf:RDF', 'feed'].includes(root)) {
+    throw notAFeed(root.toLowerCase() === 'html' ? 'got an HTML page, not a feed' : `root element <${root}> is not RSS or Atom`);
+  }
+
+  let result: RssFeed | RawAtomFeed;
+  try {
+    // A fresh parser per document: an xml2js parser that saw an error keeps state that can leak into the next parse.
+    result = (await createParser().parseString(root === 'feed' ? inlineXhtml(text) : text)) as unknown as RssFeed | RawAtomFeed;
+  } catch (err) {
+    if (err instanceof KhabarError) throw err;
+    const message = err instanceof Error ? err.message.split('\n').join(' ') : String(err);
+    if (err instanceof Error && /not recognized/i.test(err.message)) throw notAFeed(message, err);
+    throw new KhabarError('PARSE_INVALID_XML', `invalid XML: ${message}`, { cause: err });
+  }
+  return 'kind' in result ? mapAtom(result.feed, now) : mapRss(result, now);
+}
+
+/** Fixes that make common real-world breakage parse without touching well-formed documents. */
+function prepareXml(xml: string): string {
+  let text = stripXmlEncoding(xml.replace(/^\uFEFF/, ''));
+  // XML 1.0 forbids these control characters; feeds pasted from word processors contain them.
+  text = text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '');
+  return escapeBareAmpersands(text).trimStart();
+}
+
+/** "a & b" and unescaped query strings are the most common XML error in feeds; CDATA is left alone. */
+function escapeBareAmpersands(text: string): string {
+  if (!text.includes('&')) return text;
+  return text
+    .split(/(<!\[CDATA\[[\s\S]*?\]\]>)/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/&(?!(?:[a-zA-Z][a-zA-Z0-9]*|#\d+|#x[0-9a-fA-F]+);)/g, '&amp;')))
+    .join('');
+}
+
+/** Name of the first element, skipping the prolog, comments, processing instructions and DOCTYPE. */
+function sniffRoot(text: string): string | null {
+  const match = /^(?:\s+|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(?:\[[\s\S]*?\])?\s*>)*<([A-Za-z_][\w:.-]*)/i.exec(text);
+  if (match) return match[1]!;
+  return /^\s*<!DOCTYPE\s+html/i.test(text) ? 'html' : null;
+}
+
+/**
+ * Atom type="xhtml" (and Atom 0.3 mode="xml") content is markup inside the element; xml2js would regroup its
+ * children by name. Re-wrapping it as escaped HTML keeps it in order.
+ */
+function inlineXhtml(text: string): string {
+  return text.replace(
+    /<((?:\w+:)?(?:content|summary|title|subtitle|tagline|info))(\s[^>]*?(?:\btype\s*=\s*["'](?:xhtml|application\/xhtml\+xml)["']|\bmode\s*=\s*["']xml["'])[^>]*?)(?<!\/)>([\s\S]*?)<\/\1\s*>/g,
+    (_whole, tag: string, attributes: string, inner: string) => {
+      let html = inner.trim();
+      const div = /^<(?:\w+:)?div\b[^>]*>([\s\S]*)<\/(?:\w+:)?div>$/.exec(html);
+      if (div) html = div[1]!;
+      html = html.replace(/<(\/?)\w+:/g, '<$1');
+      const cleanAttributes = attributes.replace(/\b(type|mode)\s*=\s*["'][^"']*["']/g, '').trim();
+      return `<${tag} type="html"${cleanAttributes ? ` ${cleanAttributes}` : ''}>${cdata(html)}</${tag}>`;
+    },
+  );
+}
+
+function cdata(value: string): string {
+  return `<![CDATA[${value.split(']]>').join(']]]]><![CDATA[>')}]]>`;
+}
+
+function mapRss(feed: RssFeed, now: Date): ParsedFeed {
+  return {
+    title: textOf(feed.title),
+    link: textOf(feed.link),
+    entries: feed.items.map((item): ParsedEntry => {
+      const raw = item.raw;
+      const rdfAbout = raw.$?.['rdf:about'] ?? null;
+      return {
+        guid: textOf(item.guid) ?? rdfAbout,
+        link: textOf(item.link) ?? atomLink(raw['atom:link']) ?? null,
+        title: textOf(item.title),
+        contentHtml: textOf(item['content:encoded']),
+        // rss-parser stores <description> as `content`.
+        summaryHtml: textOf(item.content) ?? textOf(item.summary),
+        publishedAt: parseDate(textOf(item.pubDate) ?? textOf(item.date) ?? firstText(raw, ['atom:published', 'atom:updated', 'dcterms:created', 'dcterms:issued']), now),
+        author: authorName(textOf(item.creator) ?? textOf(item.author) ?? firstText(raw, ['dc:creator'])),
+      };
+    }),
+  };
+}
+
+function mapAtom(feed: XmlNode, now: Date): ParsedFeed {
+  const entries = asArray(feed.entry).filter(isNode);
+  return {
+    title: atomText(first(feed.title)),
+    link: atomLink(feed.link),
+    entries: entries.map(
+      (entry): ParsedEntry => ({
+        guid: firstText(entry, ['id']),
+        link: atomLink(entry.link),
+        title: atomText(first(entry.title)),
+        contentHtml: atomHtml(first(entry.content)),
+        summaryHtml: atomHtml(first(entry.summary)),
+        publishedAt: parseDate(firstText(entry, ['published', 'issued', 'created', 'updated', 'modified', 'dc:date']), now),
+        author: authorName(personName(entry.author) ?? firstText(entry, ['dc:creator'])),
+      }),
+    ),
+  };
+}
+
+/** rel="alternate" (or no rel, which means alternate) preferring text/html; any other link as a last resort. */
+function atomLink(value: unknown): string | null {
+  const links = asArray(value);
+  let fallback: string | null = null;
+  let alternate: string | null = null;
+  for (const link of links) {
+    const href = isNode(link) ? (link.$?.href ?? textOf(link)) : textOf(link);
+    if (!href) continue;
+    const rel = isNode(link) ? (link.$?.rel ?? 'alternate') : 'alternate';
+    const type = isNode(link) ? (link.$?.type ?? '') : '';
+    if (rel === 'alternate') {
+      if (/html/i.test(type) || !type) return href.trim();
+      alternate ??= href.trim();
+    } else if (rel !== 'self' && rel !== 'enclosure' && rel !== 'replies' && rel !== 'edit') {
+      fallback ??= href.trim();
+    }
+  }
+  return alternate ?? fallback;
+}
+
+function atomText(node: unknown): string | null {
+  if (node === undefined || node === null) return null;
+  const value = textOf(node);
+  if (value === null) return null;
+  return atomType(node) === 'base64' ? Buffer.from(value, 'base64').toString('utf8') : value;
+}
+
+/** Content as HTML: html/xhtml as is, text escaped, base64 (Atom 0.3) decoded. */
+function atomHtml(node: unknown): string | null {
+  const value = atomText(node);
+  if (value === null) return null;
+  const type = ((isNode(node) && node.$?.type) || '').toLowerCase();
+  // An explicit text type is believed; without a type, tags in the value mean the publisher meant HTML.
+  const isText = type === 'text' || type === 'text/plain' || (type === '' && !/<\/?[a-z][^>]*>/i.test(value));
+  return isText ? textToHtml(value) : value;
+}
+
+function textToHtml(value: string): string {
+  return value
+    .split(/\n\s*\n/)
+    .map((paragraph) => paragraph.trim())
+    .filter(Boolean)
+    .map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`)
+    .join('');
+}
+
+function atomType(node: unknown): string {
+  return isNode(node) ? (node.$?.mode ?? '').toLowerCase() : '';
+}
+
+function authorName(value: string | null): string | null {
+  if (!value) return null;
+  // RSS <author> is "email (Name)".
+  const named = /^\S+@\S+\s+\((.+)\)$/.exec(value.trim());
+  return (named ? named[1]! : value).trim() || null;
+}
+
+function personName(value: unknown): string | null {
+  const person = first(value);
+  return isNode(person) ? (firstText(person, ['name']) ?? textOf(person)) : textOf(person);
+}
+
+function firstText(node: XmlNode | undefined, keys: string[]): string | null {
+  if (!node) return null;
+  for (const key of keys) {
+    const value = textOf(first(node[key]));
+    if (value) return value;
+  }
+  return null;
+}
+
+/** xml2js gives a string, or { _: text, $: attrs } when the element has attributes, or an object for child elements. */
+function textOf(value: unknown): string | null {
+  const node = first(value);
+  if (typeof node === 'string') return node.trim() ? node : null;
+  if (isNode(node) && typeof node._ === 'string') return node._.trim() ? node._ : null;
+  return null;
+}
+
+function first(value: unknown): unknown {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function asArray(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function isNode(value: unknown): value is XmlNode {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function escapeHtml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function notAFeed(message: string, cause?: unknown): KhabarError {
+  return new KhabarError('PARSE_NOT_A_FEED', message, cause === undefined ? {} : { cause });
+}
