@@ -10,6 +10,7 @@ import type { RefreshDeps, RefreshResult } from '../../src/pipeline/refresh-feed
 import { singletonStoryAssigner } from '../../src/pipeline/story-assigner.js';
 import type { FeedSource } from '../../src/pipeline/types.js';
 import { refreshDueFeeds } from '../../src/worker/refresh-due-feeds.js';
+import { feedparserMissing, feedparserParse } from '../publish/sample-feed.js';
 import { atom1, brokenXml, headerOnlyLegacyFeed, htmlPage, rss2, rssItems } from '../helpers/arabic-feeds.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
@@ -113,6 +114,20 @@ describe.each(testBackends())('fetch → store → publish on %s', (backend) => 
     expect(atom.items).toHaveLength(5);
     const json = (await (await app.request('/feed.json')).json()) as { items: Array<{ title: string }> };
     expect(json.items.map((i) => i.title)).toContain('ارتفاع أسعار النفط «برنت» إلى أعلى مستوى');
+
+    if (feedparserMissing) {
+      console.warn(`skipping the feedparser check: ${feedparserMissing}`);
+      return;
+    }
+    // feedparser 6.0 (Debian) reads RSS and Atom; it has no JSON Feed support.
+    for (const path of ['/feed.xml', '/feed.atom']) {
+      const r = await app.request(path);
+      const read = feedparserParse(await r.text(), r.headers.get('content-type') ?? '');
+      expect(read.bozo, `${path}: ${read.bozo_exception}`).toBe(0);
+      expect(read.entries).toHaveLength(5);
+      expect(read.entries.every((e) => e.link?.startsWith('https://'))).toBe(true);
+      expect(read.entries.map((e) => e.title)).toContain('هطول أمطار غزيرة على المناطق الشمالية');
+    }
   });
 
   it('sends conditional requests on the second pass and stores nothing new', async () => {
