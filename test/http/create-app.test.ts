@@ -282,6 +282,12 @@ describe('createApp other routes', () => {
       expect(res.headers.get('x-request-id')).toBeTruthy();
     }
     expect((await app.request('/feed.xml')).headers.get('access-control-allow-origin')).toBe('*');
+    const preflight = await app.request('/feed.json', {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://reader.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'if-none-match' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/If-None-Match/i);
     expect((await app.request('/nope')).status).toBe(404);
   });
 });

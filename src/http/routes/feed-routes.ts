@@ -14,7 +14,13 @@ export interface FeedRoutesOptions {
 }
 
 /** Web-based readers fetch feeds cross-origin; the feeds are public, so any origin may read them. */
-const feedCors = cors({ origin: '*', allowMethods: ['GET', 'HEAD'], exposeHeaders: ['ETag', 'Last-Modified'] });
+const feedCors = cors({
+  origin: '*',
+  allowMethods: ['GET', 'HEAD'],
+  allowHeaders: ['If-None-Match', 'If-Modified-Since'],
+  exposeHeaders: ['ETag', 'Last-Modified'],
+  maxAge: 86400,
+});
 
 /** `/feed.xml`, `/feed.atom`, `/feed.json`: prebuilt bytes, chosen coding, conditional requests answered from memory. */
 export function feedRoutes(options: FeedRoutesOptions): Hono {
@@ -22,6 +28,8 @@ export function feedRoutes(options: FeedRoutesOptions): Hono {
   const cacheControl = `public, max-age=${options.cacheSeconds}`;
 
   for (const format of Object.keys(feedFormats) as FeedFormat[]) {
+    // If-None-Match is not a CORS-safelisted header, so a browser reader's conditional fetch is preflighted.
+    app.options(feedFormats[format].path, feedCors);
     app.get(feedFormats[format].path, feedCors, async function serveFeed(c) {
       const limit = parseLimit(c.req.query('limit'), options.defaultLimit, options.maxLimit);
       if (!limit.ok) {
