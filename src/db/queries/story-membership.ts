@@ -6,7 +6,7 @@ import { items, stories } from '../schema.js';
 export async function createStory(db: Database, itemId: number, firstSeenAt: Date): Promise<number> {
   const [story] = await db
     .insert(stories)
-    .values({ representativeItemId: itemId, firstSeenAt, itemCount: 1 })
+    .values({ representativeItemId: itemId, firstSeenAt, updatedAt: firstSeenAt, itemCount: 1 })
     .returning({ id: stories.id });
   await db.update(items).set({ storyId: story.id }).where(eq(items.id, itemId));
   return story.id;
