@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
+import { feedStates } from '../../src/db/schema.js';
+import { silentLogger } from '../../src/logger.js';
+import type { RefreshDeps } from '../../src/pipeline/refresh-feed.js';
+import { singletonStoryAssigner } from '../../src/pipeline/story-assigner.js';
+import { startWorker } from '../../src/worker/schedule.js';
+import { refreshDueFeeds } from '../../src/worker/refresh-due-feeds.js';
+import { rss2 } from '../helpers/arabic-feeds.js';
+import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
+
+describe('the worker', () => {
+  let server: FixtureServer;
+  let t: TestDatabase;
+  let deps: RefreshDeps;
+
+  beforeAll(async () => {
+    server = await startFixtureServer({
+      '/slow.xml': { body: rss2(), contentType: 'application/rss+xml', delayMs: 300 },
+      '/fast.xml': { body: rss2([]), contentType: 'application/rss+xml' },
+    });
+    t = await createTestDatabase('pglite');
+    const base = { category: null, language: 'ar', priority: 0, enabled: true };
+    await syncFeeds(t.handle.db, [
+      { ...base, id: 'slow', name: 'بطيء', url: server.url('/slow.xml'), refreshMinutes: 60 },
+      { ...base, id: 'fast', name: 'سريع', url: server.url('/fast.xml'), refreshMinutes: 60 },
+    ]);
+    deps = {
+      db: t.handle.db,
+      assigner: singletonStoryAssigner,
+      logger: silentLogger(),
+      options: { timeoutMs: 5000, maxBytes: 1_000_000, maxRedirects: 3, userAgent: 'khabar-test', itemsPerFeed: 100 },
+    };
+  });
+
+  afterAll(async () => {
+    await t?.drop();
+    await server?.close();
+  });
+
+  it('never overlaps passes in one process, and refreshes only what is due', async () => {
+    const worker = startWorker(deps, { schedule: '0 0 1 1 *', concurrency: 2, runAtStart: false });
+    try {
+      const [a, b] = [worker.runPass(), worker.runPass()];
+      expect(a).toBe(b); // the second call joins the pass in flight
+      await a;
+      expect(server.requestsTo('/slow.xml')).toHaveLength(1);
+      expect(server.requestsTo('/fast.xml')).toHaveLength(1);
+      // Both feeds were refreshed and are not due for an hour: another pass fetches nothing.
+      await worker.runPass();
+      expect(server.requests).toHaveLength(2);
+    } finally {
+      await worker.stop();
+    }
+    const states = await t.handle.db.select().from(feedStates);
+    for (const s of states) {
+      expect(s.lastOutcome).toBe('ok');
+      expect(s.leaseUntil).toBeNull();
+      expect(s.nextFetchAt.getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
+    }
+  });
+
+  it('ticks on its node-cron schedule', async () => {
+    server.clearRequests();
+    await refreshDueFeeds(deps, { concurrency: 1, ignoreSchedule: true }); // make sure both have validators-free state
+    server.clearRequests();
+    await t.handle.db.update(feedStates).set({ nextFetchAt: new Date(0) });
+    const worker = startWorker(deps, { schedule: '* * * * * *', concurrency: 2, runAtStart: false });
+    try {
+      const deadline = Date.now() + 5000;
+      while (server.requests.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await worker.stop();
+    }
+    expect(server.requestsTo('/fast.xml').length).toBeGreaterThanOrEqual(1);
+  });
+});
