@@ -186,7 +186,7 @@ function atomText(node: unknown): string | null {
   if (node === undefined || node === null) return null;
   const value = textOf(node);
   if (value === null) return null;
-  return atomType(node) === 'base64' ? Buffer.from(value, 'base64').toString('utf8') : value;
+  return atomMode(node) === 'base64' ? Buffer.from(value, 'base64').toString('utf8') : value;
 }
 
 /** Content as HTML: html/xhtml as is, text escaped, base64 (Atom 0.3) decoded. */
@@ -208,7 +208,7 @@ function textToHtml(value: string): string {
     .join('');
 }
 
-function atomType(node: unknown): string {
+function atomMode(node: unknown): string {
   return isNode(node) ? (node.$?.mode ?? '').toLowerCase() : '';
 }
 
