@@ -1,3 +1,4 @@
+import { decodeHTML } from 'entities';
 import Parser from 'rss-parser';
 import { KhabarError } from '../errors.js';
 import { stripXmlEncoding } from './decode-body.js';
@@ -84,13 +85,31 @@ function prepareXml(xml: string): string {
   return escapeBareAmpersands(text).trimStart();
 }
 
-/** "a & b" and unescaped query strings are the most common XML error in feeds; CDATA is left alone. */
+/**
+ * Bare "&" ("a & b", unescaped query strings) and HTML entities XML does not define are the most common XML errors
+ * in feeds. Outside CDATA, every reference becomes one of the five XML entities or a valid numeric reference, and a
+ * lone "&" becomes "&amp;"; CDATA is literal and left alone.
+ */
 function escapeBareAmpersands(text: string): string {
   if (!text.includes('&')) return text;
   return text
     .split(/(<!\[CDATA\[[\s\S]*?\]\]>)/)
-    .map((part, i) => (i % 2 === 1 ? part : part.replace(/&(?!(?:[a-zA-Z][a-zA-Z0-9]*|#\d+|#x[0-9a-fA-F]+);)/g, '&amp;')))
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/&(?:([a-zA-Z][a-zA-Z0-9]*)|#(\d+)|#[xX]([0-9a-fA-F]+))?;?/g, fixReference)))
     .join('');
+}
+
+const xmlEntities = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
+
+function fixReference(whole: string, name?: string, decimal?: string, hex?: string): string {
+  if (!whole.endsWith(';') || (!name && !decimal && !hex)) return `&amp;${whole.slice(1)}`;
+  if (name) {
+    if (xmlEntities.has(name)) return whole;
+    const decoded = decodeHTML(whole);
+    return decoded === whole ? `&amp;${name};` : [...decoded].map((char) => `&#${char.codePointAt(0)};`).join('');
+  }
+  const code = decimal ? Number(decimal) : Number.parseInt(hex!, 16);
+  const allowed = code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+  return allowed ? whole : '';
 }
 
 /** Name of the first element, skipping the prolog, comments, processing instructions and DOCTYPE. */

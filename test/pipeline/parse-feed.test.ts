@@ -118,6 +118,11 @@ describe('parseFeed', () => {
     expect(feed.entries[1]).toMatchObject({ title: 'ج & د', link: 'https://e.example/b?x=1&amp;y=2' });
   });
 
+  it('turns HTML and unknown entities into something XML accepts', async () => {
+    const feed = await parse(buildRss2({ title: 'x' }, [{ title: 'أ&hellip; &laquo;ب&raquo; &foo; &#0;&#x1F600; &amp;&#1575;' }]));
+    expect(feed.entries[0]!.title).toBe('أ… «ب» &foo; \u{1F600} &ا');
+  });
+
   it('reads an RSS guid with attributes but keeps only its text', async () => {
     const feed = await parse(buildRss2({ title: 'x' }, [{ title: 'أ', guid: 'id-1' }]).replace('<guid>', '<guid isPermaLink="false">'));
     expect(feed.entries[0]!.guid).toBe('id-1');
