@@ -13,7 +13,8 @@ import type { DecodedBody } from './types.js';
  *   5. windows-1256, the common legacy Arabic encoding (it maps every byte, so decoding never fails).
  * A declared label we do not know (or x-user-defined, or a UTF-16 label on ASCII-compatible bytes) is skipped and
  * the next source is tried. A declaration that the bytes prove wrong is skipped too: "utf-8" on bytes that are not
- * valid UTF-8, or "us-ascii" on bytes above 0x7F. So DECODE_UNSUPPORTED_CHARSET is only thrown if iconv-lite itself
+ * valid UTF-8, or "us-ascii" on bytes above 0x7F; and a single-byte label (windows-1256, ISO-8859-6, …) on bytes that are
+ * valid multi-byte UTF-8 reads as UTF-8. So DECODE_UNSUPPORTED_CHARSET is only thrown if iconv-lite itself
  * fails on a label it claimed to know.
  */
 
@@ -95,6 +96,9 @@ function usableCharset(label: string | null, body: Buffer): string | null {
   if (!charset) return null;
   if (charset === 'utf-8' && !isUtf8(body)) return null;
   if (charset === 'us-ascii' && body.some((byte) => byte > 0x7f)) return null;
+  // A single-byte label on bytes that are valid UTF-8 *with* multi-byte sequences is a stale label: legacy Arabic
+  // text (windows-1256, ISO-8859-6) is practically never valid UTF-8, so the bytes themselves are the better witness.
+  if (!charset.startsWith('utf') && body.some((byte) => byte > 0x7f) && isUtf8(body)) return 'utf-8';
   if (charset.startsWith('utf-16') || charset.startsWith('utf-32') || charset === 'ucs-4') {
     // A UTF-16 label on bytes that start with "<" is a copy-paste declaration, not the real encoding.
     if (body.length >= 2 && body[0] === 0x3c && body[1] !== 0x00) return null;

@@ -67,6 +67,20 @@ const cases: Case[] = [
     contains: arabic,
   },
   {
+    name: 'a stale windows-1256 prolog on valid multi-byte UTF-8 bytes reads as UTF-8',
+    bytes: Buffer.from(doc(prolog('windows-1256'))),
+    contentType: 'application/xml',
+    expected: { charset: 'utf-8', charsetSource: 'xml-declaration' },
+    contains: arabic,
+  },
+  {
+    name: 'a wrong windows-1256 header on valid multi-byte UTF-8 bytes reads as UTF-8',
+    bytes: Buffer.from(doc(prolog())),
+    contentType: 'text/xml; charset=windows-1256',
+    expected: { charset: 'utf-8', charsetSource: 'header' },
+    contains: arabic,
+  },
+  {
     name: 'header UTF-8 on bytes that are not UTF-8 is skipped for the prolog',
     bytes: encodeText(doc(prolog('windows-1256')), 'windows-1256'),
     contentType: 'application/xml; charset=UTF-8',
