@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadEnv, type Env } from './config/env.js';
 import { loadFeedsFile, type FeedsConfig } from './config/feeds-file.js';
+import { loadFeedHealth } from './db/queries/load-feed-health.js';
 import { syncFeeds } from './db/queries/sync-feeds.js';
 import { isKhabarError, toKhabarError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
@@ -17,6 +18,7 @@ commands:
   worker           migrate, then run the worker only (for worker replicas)
   fetch --once     one pass over every enabled feed, one line per feed, then exit
                    [--feed ID ...] only these feeds
+  status [--json]  each feed's health: last outcome, error, failures in a row, last success
   check-config     validate the environment and the feeds file, then exit
   migrate          apply pending database migrations, then exit
   cluster FILE|-   cluster a JSONL stream of items, print {"id","story"} per item
@@ -39,6 +41,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       return fetchCommand(rest, io);
     case 'check-config':
       return checkConfigCommand(io);
+    case 'status':
+      return statusCommand(rest, io);
     case 'migrate':
       return migrateCommand(io);
     case 'cluster': {
@@ -106,6 +110,29 @@ function describeResult(result: RefreshResult): string {
       return `${result.feedId}: not modified`;
     case 'error':
       return `${result.feedId}: error ${result.code}: ${result.message}`;
+  }
+}
+
+async function statusCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
+  const env = loadEnv();
+  const logger = createLogger(env.logLevel, 'stderr');
+  const handle = await openMigratedDatabase(env, logger);
+  try {
+    const rows = await loadFeedHealth(handle.db);
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      return 0;
+    }
+    const iso = (d: Date | null) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-');
+    for (const r of rows) {
+      const state = !r.enabled ? 'disabled' : r.lastOutcome;
+      const error = r.lastErrorCode ? ` ${r.lastErrorCode} (${r.consecutiveFailures} in a row): ${r.lastErrorMessage}` : '';
+      io.stdout.write(`${r.id}\t${state}\tlast success ${iso(r.lastSuccessAt)}\tnext ${iso(r.nextFetchAt)}${error}\n`);
+    }
+    return 0;
+  } finally {
+    await handle.close();
   }
 }
 

@@ -62,6 +62,11 @@ describe('the khabar command', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/^example: not modified$/m);
     expect(server.requestsTo('/rss.xml').at(-1)!.headers['if-none-match']).toBe('"v1"');
+
+    const status = await runCli(['status'], env);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/^down\terror\t.*FETCH_NETWORK \(2 in a row\)/m);
+    expect(status.stdout).toMatch(/^example\tnot-modified\t/m);
   });
 
   it('start serves the merged feed from embedded Postgres, refuses a second process on the same folder, and stops on SIGTERM', async () => {
