@@ -1,6 +1,7 @@
 import type { Database } from '../db/client.js';
 import type { ClaimedFeed } from '../db/queries/claim-due-feeds.js';
-import { recordFetchOutcome } from '../db/queries/record-fetch-outcome.js';
+import { recordFetchOutcome, type FetchOutcome } from '../db/queries/record-fetch-outcome.js';
+import { retryTransient } from '../db/retry-transient.js';
 import { toKhabarError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { decodeBody } from './decode-body.js';
@@ -47,6 +48,7 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
   const now = deps.now?.() ?? new Date();
   const log = deps.logger.child({ feed_id: feed.id });
   let httpStatus: number | null = null;
+  const record = (outcome: FetchOutcome) => retryTransient(() => recordFetchOutcome(db, feed.id, outcome));
   try {
     const fetched = await fetchFeed(feed.url, {
       timeoutMs: options.timeoutMs,
@@ -58,7 +60,7 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
     });
     const nextFetchAt = nextScheduledFetch(now, feed.refreshMinutes);
     if (fetched.status === 'not-modified') {
-      await recordFetchOutcome(db, feed.id, {
+      await record({
         kind: 'not-modified',
         etag: fetched.etag ?? state.etag,
         lastModified: fetched.lastModified ?? state.lastModified,
@@ -78,8 +80,9 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
       const item = normalizeItem(entry, { id: feed.id, url: fetched.url });
       if (item) items.push(item);
     }
-    const stored = await storeItems(db, items, deps.assigner, now);
-    await recordFetchOutcome(db, feed.id, {
+    // Idempotent (unique indexes), so a dropped connection can simply run it again.
+    const stored = await retryTransient(() => storeItems(db, items, deps.assigner, now));
+    await record({
       kind: 'ok',
       etag: fetched.etag,
       lastModified: fetched.lastModified,
@@ -108,7 +111,7 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
     const detail = err.code === 'INTERNAL' ? { err } : { error: err.message };
     log.warn({ code: err.code, ...detail, next_fetch_at: nextFetchAt.toISOString() }, 'feed refresh failed');
     try {
-      await recordFetchOutcome(db, feed.id, { kind: 'error', code: err.code, message: err.message, httpStatus: status, nextFetchAt });
+      await record({ kind: 'error', code: err.code, message: err.message, httpStatus: status, nextFetchAt });
     } catch (recordErr) {
       // The database itself is failing; the lease expires and another tick retries.
       log.error({ err: recordErr }, 'could not record feed error');

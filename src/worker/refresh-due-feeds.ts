@@ -1,5 +1,6 @@
 import type { Database } from '../db/client.js';
 import { claimDueFeeds } from '../db/queries/claim-due-feeds.js';
+import { retryTransient } from '../db/retry-transient.js';
 import type { Logger } from '../logger.js';
 import { refreshFeed, type RefreshDeps, type RefreshResult } from '../pipeline/refresh-feed.js';
 
@@ -51,13 +52,15 @@ export async function refreshDueFeeds(deps: RefreshDeps, options: RefreshDueFeed
   function claimNext(db: Database) {
     // Within a pass a feed is refreshed once, even when ignoring the schedule.
     const feedIds = options.feedIds?.filter((id) => !done.has(id));
-    return claimDueFeeds(db, {
+    return retryTransient(() =>
+      claimDueFeeds(db, {
       limit: 1,
       leaseSeconds,
       ignoreSchedule: options.ignoreSchedule,
       feedIds,
-      excludeIds: [...done],
-    });
+        excludeIds: [...done],
+      }),
+    );
   }
 
   const runners = Array.from({ length: Math.max(1, options.concurrency) }, runner);
