@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { insertItems } from '../db/queries/insert-items.js';
-import { createStory, joinStory } from '../db/queries/story-membership.js';
+import { createStories, refreshStories, setItemStories } from '../db/queries/story-membership.js';
 import type { Item } from './types.js';
 import type { StoryAssigner } from './story-assigner.js';
 
@@ -32,19 +32,26 @@ export async function storeItems(
     await tx.execute(sql`select pg_advisory_xact_lock(${CLUSTER_LOCK_KEY})`);
     // Oldest first, so a story's first item is the earliest copy.
     inserted.sort((a, b) => timeOf(a, now) - timeOf(b, now) || a.id - b.id);
-    for (const row of inserted) {
-      const seenAt = new Date(timeOf(row, now));
-      const storyId = await assigner.findStory(tx, row);
-      if (storyId === null) {
-        const created = await createStory(tx, row.id, seenAt);
-        await assigner.remember(tx, { ...row, storyId: created }, created);
-        result.newStories++;
-      } else {
-        await joinStory(tx, storyId, row.id, seenAt);
-        await assigner.remember(tx, { ...row, storyId }, storyId);
-        result.joinedStories++;
-      }
+    const placements = await assigner.place(tx, inserted);
+    const starts = inserted.filter((_, i) => placements[i].kind === 'new');
+    const started = await createStories(
+      tx,
+      starts.map((row) => ({ itemId: row.id, firstSeenAt: new Date(timeOf(row, now)) })),
+    );
+    const storyOf = new Map<number, number>(started);
+    const joined = new Set<number>();
+    for (const [i, row] of inserted.entries()) {
+      const placement = placements[i];
+      if (placement.kind === 'new') continue;
+      const storyId = placement.kind === 'existing' ? placement.storyId : storyOf.get(placement.itemId);
+      if (storyId === undefined) throw new Error(`item ${row.id} placed with item ${(placement as { itemId: number }).itemId}, which has no story yet`);
+      storyOf.set(row.id, storyId);
+      joined.add(storyId);
     }
+    await setItemStories(tx, [...storyOf].map(([itemId, storyId]) => ({ itemId, storyId })));
+    await refreshStories(tx, [...joined]);
+    result.newStories = starts.length;
+    result.joinedStories = inserted.length - starts.length;
     return result;
   });
 }

@@ -1,19 +1,24 @@
 import type { Database } from '../db/client.js';
 import type { ItemRow } from '../db/schema.js';
 
+/** Where one newly stored item goes. */
+export type StoryPlacement =
+  | { kind: 'new' }
+  /** Joins a story that already exists. */
+  | { kind: 'existing'; storyId: number }
+  /** Joins the story started by an earlier item of the same batch. */
+  | { kind: 'with'; itemId: number };
+
 /**
- * Decides which story a newly stored item belongs to. Called inside the transaction that inserted the item, while that
- * transaction holds the clustering lock, so two workers never start two stories for copies of one report.
+ * Decides which story each newly stored item belongs to. Called inside the transaction that inserted the items, while
+ * that transaction holds the clustering lock, so two workers never start two stories for copies of one report. Items
+ * come oldest first and are decided in that order (an item may join a story started earlier in the same batch).
  */
 export interface StoryAssigner {
-  /** The id of an existing story to join, or null to start a new one. */
-  findStory(db: Database, item: ItemRow): Promise<number | null>;
-  /** Records what is needed to match later items against this one (fingerprints), once its story is known. */
-  remember(db: Database, item: ItemRow, storyId: number): Promise<void>;
+  place(db: Database, rows: ItemRow[]): Promise<StoryPlacement[]>;
 }
 
 /** No clustering: every item is its own story. */
 export const singletonStoryAssigner: StoryAssigner = {
-  findStory: async () => null,
-  remember: async () => {},
+  place: async (_db, rows) => rows.map(() => ({ kind: 'new' })),
 };

@@ -1,11 +1,11 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimDueFeeds } from '../../src/db/queries/claim-due-feeds.js';
 import { loadPublishedStories } from '../../src/db/queries/load-published-stories.js';
 import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
 import { feeds, items, stories } from '../../src/db/schema.js';
 import { storeItems } from '../../src/pipeline/store-items.js';
-import { singletonStoryAssigner } from '../../src/pipeline/story-assigner.js';
+import { singletonStoryAssigner, type StoryAssigner } from '../../src/pipeline/story-assigner.js';
 import type { FeedSource, Item } from '../../src/pipeline/types.js';
 import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
 
@@ -98,6 +98,29 @@ describe.each(testBackends())('storage on %s', (backend) => {
     expect(rows[0].sources[0].name).toMatch(/^مصدر|^بي/);
     const all = await db.select().from(stories);
     expect(all.length).toBe(5);
+  });
+
+  it('places items in stories: new, with an earlier item of the batch, or an existing story whose guid stays', async () => {
+    const { db } = t.handle;
+    const [existing] = await db.select().from(stories).orderBy(stories.id).limit(1);
+    const assigner: StoryAssigner = {
+      place: async (_db, rows) =>
+        rows.map((row, i) =>
+          i === 0 ? { kind: 'new' } : i === 1 ? { kind: 'with', itemId: rows[0].id } : { kind: 'existing', storyId: existing.id },
+        ),
+    };
+    const batch = [20, 21, 22].map((n) => item('a', n, { contentText: 'نص '.repeat(n) }));
+    const result = await storeItems(db, batch, assigner);
+    expect(result).toEqual({ inserted: 3, newStories: 1, joinedStories: 2 });
+    const rows = await db.select().from(items).where(inArray(items.entryKey, batch.map((b) => b.entryKey))).orderBy(items.id);
+    expect(rows[0].storyId).toBe(rows[1].storyId);
+    expect(rows[2].storyId).toBe(existing.id);
+    const [after] = await db.select().from(stories).where(eq(stories.id, existing.id));
+    expect(after.guid).toBe(existing.guid);
+    expect(after.itemCount).toBe(2);
+    // The longer text represents the story (equal priorities).
+    expect(after.representativeItemId).toBe(rows[2].id);
+    expect(after.updatedAt.getTime()).toBeGreaterThan(existing.updatedAt.getTime());
   });
 
   it('lets only one worker claim a feed at a time', async () => {

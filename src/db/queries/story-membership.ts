@@ -1,34 +1,52 @@
-import { eq, sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { items, stories } from '../schema.js';
+import { stories } from '../schema.js';
 
-/** Starts a story whose only outlet is this item. Returns the story id. */
-export async function createStory(db: Database, itemId: number, firstSeenAt: Date): Promise<number> {
-  const [story] = await db
+export interface NewStory {
+  /** The item that starts the story (its first representative). */
+  itemId: number;
+  firstSeenAt: Date;
+}
+
+/** Starts one story per entry, in one statement. Returns the story id of each starting item. */
+export async function createStories(db: Database, starts: NewStory[]): Promise<Map<number, number>> {
+  if (starts.length === 0) return new Map();
+  const rows = await db
     .insert(stories)
-    .values({ representativeItemId: itemId, firstSeenAt, updatedAt: firstSeenAt, itemCount: 1 })
-    .returning({ id: stories.id });
-  await db.update(items).set({ storyId: story.id }).where(eq(items.id, itemId));
-  return story.id;
+    .values(starts.map((s) => ({ representativeItemId: s.itemId, firstSeenAt: s.firstSeenAt, updatedAt: s.firstSeenAt, itemCount: 1 })))
+    .returning({ id: stories.id, itemId: stories.representativeItemId });
+  return new Map(rows.map((r) => [r.itemId!, r.id]));
+}
+
+/** Points each item at its story, in one statement. */
+export async function setItemStories(db: Database, assignments: Array<{ itemId: number; storyId: number }>): Promise<void> {
+  if (assignments.length === 0) return;
+  const values = sql.join(
+    assignments.map((a) => sql`(${a.itemId}::bigint, ${a.storyId}::bigint)`),
+    sql`, `,
+  );
+  await db.execute(sql`update items set story_id = v.story_id from (values ${values}) as v(item_id, story_id) where items.id = v.item_id`);
 }
 
 /**
- * Adds an item to an existing story and re-picks the representative by the documented rule: the feed with the highest
- * `priority` first, then the most complete text (longest), then the earliest stored. The story's guid never changes.
+ * After outlets joined: recount, move `updated_at` (readers see an update, not a new entry: the guid stays) and re-pick
+ * the representative by the documented rule: the feed with the highest `priority` first, then the most complete text
+ * (longest), then the earliest stored. `first_seen_at` becomes the earliest member's time.
  */
-export async function joinStory(db: Database, storyId: number, itemId: number, seenAt: Date): Promise<void> {
-  await db.update(items).set({ storyId }).where(eq(items.id, itemId));
+export async function refreshStories(db: Database, storyIds: number[]): Promise<void> {
+  if (storyIds.length === 0) return;
   await db
     .update(stories)
     .set({
-      itemCount: sql`(select count(*)::int from ${items} where ${items.storyId} = ${storyId})`,
+      itemCount: sql`(select count(*)::int from items i where i.story_id = ${stories.id})`,
       representativeItemId: sql`(
         select i.id from items i join feeds f on f.id = i.feed_id
-        where i.story_id = ${storyId}
+        where i.story_id = ${stories.id}
         order by f.priority desc, length(i.content_text) desc, i.id asc
         limit 1)`,
-      firstSeenAt: sql`least(${stories.firstSeenAt}, ${seenAt.toISOString()}::timestamptz)`,
+      firstSeenAt: sql`least(${stories.firstSeenAt}, (
+        select min(least(coalesce(i.published_at, i.fetched_at), i.fetched_at)) from items i where i.story_id = ${stories.id}))`,
       updatedAt: sql`now()`,
     })
-    .where(eq(stories.id, storyId));
+    .where(inArray(stories.id, storyIds));
 }

@@ -1,0 +1,131 @@
+/**
+ * Ingest benchmark: N feeds × M real Arabic items served on 127.0.0.1, one `fetch --once`-style pass that stores
+ * everything (first pass), then a pass where every feed answers 304. Prints figures; not a test.
+ *
+ *   npm run bench:ingest -- [--feeds 500] [--items 50] [--concurrency 8] [--samples ../shared/feeds]
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:ingest   # server Postgres (own database)
+ *
+ * Items are the real samples in ../shared/feeds with per-feed links and GUIDs, so every item is new on the first pass.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import { openDatabase, type DatabaseHandle } from '../src/db/client.js';
+import { migrateDatabase } from '../src/db/migrate.js';
+import { syncFeeds } from '../src/db/queries/sync-feeds.js';
+import { createStoryAssigner } from '../src/dedup/create-story-assigner.js';
+import { silentLogger } from '../src/logger.js';
+import { parseFeed } from '../src/pipeline/parse-feed.js';
+import type { FeedSource } from '../src/pipeline/types.js';
+import { refreshDueFeeds } from '../src/worker/refresh-due-feeds.js';
+
+const { values } = parseArgs({
+  options: {
+    feeds: { type: 'string', default: '500' },
+    items: { type: 'string', default: '50' },
+    concurrency: { type: 'string', default: '8' },
+    samples: { type: 'string', default: '../shared/feeds' },
+  },
+});
+const feedCount = Number(values.feeds);
+const itemsPerFeed = Number(values.items);
+
+const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+async function loadSampleItems(): Promise<Array<{ title: string; html: string; date: Date }>> {
+  const out: Array<{ title: string; html: string; date: Date }> = [];
+  for (const file of readdirSync(values.samples!).filter((f) => f.includes('rss2'))) {
+    const parsed = await parseFeed(readFileSync(path.join(values.samples!, file), 'utf8'));
+    for (const e of parsed.entries) out.push({ title: e.title ?? '', html: e.contentHtml ?? e.summaryHtml ?? '', date: e.publishedAt ?? new Date() });
+  }
+  return out;
+}
+
+function renderFeed(feed: number, samples: Awaited<ReturnType<typeof loadSampleItems>>): Buffer {
+  const items = Array.from({ length: itemsPerFeed }, (_, i) => {
+    const s = samples[(feed * itemsPerFeed + i) % samples.length];
+    const link = `https://outlet${feed}.example/news/${i}`;
+    return `<item><title>${escape(s.title)}</title><link>${link}</link><guid>${link}</guid><pubDate>${new Date(s.date.getTime() - i * 60_000).toUTCString()}</pubDate><description>${escape(s.html)}</description></item>`;
+  });
+  return Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>outlet ${feed}</title><link>https://outlet${feed}.example/</link><description>d</description>${items.join('')}</channel></rss>`);
+}
+
+async function openBenchDatabase(): Promise<{ handle: DatabaseHandle; drop: () => Promise<void>; kind: string }> {
+  const adminUrl = process.env.BENCH_DATABASE_URL;
+  if (!adminUrl) {
+    const handle = await openDatabase({ dataDir: 'memory://' });
+    await migrateDatabase(handle);
+    return { handle, drop: () => handle.close(), kind: 'PGlite (in memory)' };
+  }
+  const name = `khabar_bench_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const handle = await openDatabase({ databaseUrl: url.toString(), dataDir: 'unused', poolMax: 10 });
+  await migrateDatabase(handle, url.toString());
+  return {
+    handle,
+    kind: 'server Postgres',
+    drop: async () => {
+      await handle.close();
+      await admin.unsafe(`drop database "${name}" with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const samples = await loadSampleItems();
+  const bodies = Array.from({ length: feedCount }, (_, i) => renderFeed(i, samples));
+  const etags = bodies.map((b) => `"${createHash('sha1').update(b).digest('hex').slice(0, 16)}"`);
+  const server = createServer((req, res) => {
+    const n = Number((req.url ?? '').replace(/\D/g, ''));
+    if (req.headers['if-none-match'] === etags[n]) return void res.writeHead(304, { etag: etags[n] }).end();
+    res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag: etags[n] }).end(bodies[n]);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const { handle, drop, kind } = await openBenchDatabase();
+  const sources: FeedSource[] = bodies.map((_, i) => ({
+    id: `feed-${i}`,
+    name: `outlet ${i}`,
+    url: `http://127.0.0.1:${port}/${i}`,
+    category: null,
+    language: 'ar',
+    priority: 0,
+    refreshMinutes: null,
+    enabled: true,
+  }));
+  await syncFeeds(handle.db, sources);
+  const deps = {
+    db: handle.db,
+    assigner: createStoryAssigner({ windowHours: 72 }),
+    logger: silentLogger(),
+    options: { timeoutMs: 20_000, maxBytes: 5 * 1024 * 1024, maxRedirects: 5, userAgent: 'khabar-bench', itemsPerFeed: 200 },
+  };
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
+  const totalBytes = bodies.reduce((n, b) => n + b.length, 0);
+  console.log(`khabar ingest: ${feedCount} feeds × ${itemsPerFeed} items (${mb(totalBytes)}), concurrency ${values.concurrency}, ${kind}`);
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  for (const label of ['first pass (all new)', 'second pass (all 304)']) {
+    const started = performance.now();
+    const summary = await refreshDueFeeds(deps, { concurrency: Number(values.concurrency), ignoreSchedule: true });
+    const seconds = (performance.now() - started) / 1000;
+    console.log(
+      `${label}: ${seconds.toFixed(2)} s, ${summary.newItems} new items (${(summary.newItems / seconds).toFixed(0)} items/s), ` +
+        `${summary.ok} ok, ${summary.notModified} not modified, ${summary.failed} failed`,
+    );
+  }
+  clearInterval(sampler);
+  console.log(`peak RSS ${mb(peakRss)}`);
+  await drop();
+  server.close();
+}
+
+await main();
