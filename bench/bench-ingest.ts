@@ -17,7 +17,7 @@ import postgres from 'postgres';
 import { openDatabase, type DatabaseHandle } from '../src/db/client.js';
 import { migrateDatabase } from '../src/db/migrate.js';
 import { syncFeeds } from '../src/db/queries/sync-feeds.js';
-import { createStoryAssigner } from '../src/dedup/create-story-assigner.js';
+import { createWorkerStoryAssigner } from '../src/dedup/create-worker-story-assigner.js';
 import { silentLogger } from '../src/logger.js';
 import { parseFeed } from '../src/pipeline/parse-feed.js';
 import type { FeedSource } from '../src/pipeline/types.js';
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   await syncFeeds(handle.db, sources);
   const deps = {
     db: handle.db,
-    assigner: createStoryAssigner({ windowHours: 72 }),
+    assigner: createWorkerStoryAssigner(handle.db, { windowHours: 72 }),
     logger: silentLogger(),
     options: { timeoutMs: 20_000, maxBytes: 5 * 1024 * 1024, maxRedirects: 5, userAgent: 'khabar-bench', itemsPerFeed: 200 },
   };

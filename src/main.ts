@@ -5,7 +5,7 @@ import { openDatabase, type DatabaseHandle } from './db/client.js';
 import { createDbFeedStore } from './db/create-db-feed-store.js';
 import { migrateDatabase } from './db/migrate.js';
 import { syncFeeds } from './db/queries/sync-feeds.js';
-import { createStoryAssigner } from './dedup/create-story-assigner.js';
+import { createWorkerStoryAssigner } from './dedup/create-worker-story-assigner.js';
 import { createApp } from './http/create-app.js';
 import type { Logger } from './logger.js';
 import type { RefreshDeps } from './pipeline/refresh-feed.js';
@@ -36,7 +36,7 @@ export function refreshDepsFor(handle: DatabaseHandle, config: FeedsConfig, logg
   const s = config.settings;
   return {
     db: handle.db,
-    assigner: createStoryAssigner({ windowHours: s.dedupWindowHours }),
+    assigner: createWorkerStoryAssigner(handle.db, { windowHours: s.dedupWindowHours }),
     logger,
     options: {
       timeoutMs: s.timeoutSeconds * 1000,

@@ -5,7 +5,9 @@ import {
   boolean,
   index,
   integer,
+  jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -125,3 +127,53 @@ export type FeedStateRow = typeof feedStates.$inferSelect;
 export type StoryRow = typeof stories.$inferSelect;
 export type ItemRow = typeof items.$inferSelect;
 export type NewItemRow = typeof items.$inferInsert;
+
+/**
+ * Dedup's candidate index, shared by every worker process (src/dedup/pg-candidate-index.ts). Keys are not foreign keys
+ * to items: `khabar cluster --db` indexes streams that are not stored as items. `seq` is insertion order, which breaks
+ * ties exactly as the in-memory index does, so both give the same stories.
+ */
+export const dedupEntries = pgTable(
+  'dedup_entries',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    itemKey: text('item_key').notNull(),
+    /** Dedup's story key: the item key of the story's first item. */
+    storyKey: text('story_key').notNull(),
+    source: text('source').notNull(),
+    publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date' }).notNull(),
+    fingerprintVersion: integer('fingerprint_version').notNull(),
+    /** The Fingerprint (int arrays), exactly as src/dedup/fingerprint.ts computes it. */
+    fingerprint: jsonb('fingerprint').notNull(),
+  },
+  (t) => [
+    uniqueIndex('dedup_entries_item_key_idx').on(t.itemKey),
+    index('dedup_entries_story_key_seq_idx').on(t.storyKey, t.seq),
+    index('dedup_entries_published_at_idx').on(t.publishedAt),
+  ],
+);
+
+/** Inverted index: one row per (index key, entry). The primary key serves "which entries carry key K in a window". */
+export const dedupKeys = pgTable(
+  'dedup_keys',
+  {
+    key: integer('key').notNull(),
+    publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date' }).notNull(),
+    seq: bigint('seq', { mode: 'number' })
+      .notNull()
+      .references(() => dedupEntries.seq, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ name: 'dedup_keys_pkey', columns: [t.key, t.publishedAt, t.seq] }), index('dedup_keys_seq_idx').on(t.seq)],
+);
+
+/** Document frequency of each word hash: how many entries contain it (idf weights). */
+export const dedupWordCounts = pgTable('dedup_word_counts', {
+  word: integer('word').primaryKey(),
+  entries: integer('entries').notNull(),
+});
+
+/** One row: how many entries the word counts cover (idf's N). */
+export const dedupStats = pgTable('dedup_stats', {
+  id: integer('id').primaryKey(),
+  entries: bigint('entries', { mode: 'number' }).notNull(),
+});

@@ -1,12 +1,11 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { CLUSTER_LOCK_KEY } from '../dedup/pg-candidate-index.js';
 import { insertItems } from '../db/queries/insert-items.js';
 import { createStories, refreshStories, setItemStories } from '../db/queries/story-membership.js';
 import type { Item } from './types.js';
 import type { StoryAssigner } from './story-assigner.js';
 
-/** Any fixed number: the transaction-level advisory lock that serializes story assignment across workers. */
-const CLUSTER_LOCK_KEY = 0x6b686273; // 'khbs'
 
 export interface StoreItemsResult {
   inserted: number;
