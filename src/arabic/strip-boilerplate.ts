@@ -1,28 +1,39 @@
 import { normalizeText } from './normalize-text.js';
+import type { NormalizedLine } from './split-lines.js';
 
 /**
  * Scraped junk that outlets append to every article. Compared after normalization, so spelling variants
  * («اظهر» / «أظهر», «ايضا» / «أيضاً») match too.
  */
 const BUILT_IN_LINES = new Set(
-  ['اظهر المزيد', 'زر الذهاب إلى الأعلى', 'اقرأ أيضا', 'اقرأ أيضاً', 'اقرأ المزيد', 'شاهد أيضا', 'المصدر'].map(normalizeText),
+  ['اظهر المزيد', 'زر الذهاب إلى الأعلى', 'اقرأ أيضا', 'اقرأ المزيد', 'شاهد أيضا', 'المصدر'].map(normalizeText),
 );
-const BUILT_IN_PREFIXES = ['اقرأ أيضا', 'اقرأ ايضا'].map(normalizeText);
-const WORDPRESS_FOOTER = /^the post .* appeared first on .*$/i;
+// "اقرأ أيضا: <another article's headline>" links elsewhere: not this report's text.
+const BUILT_IN_PREFIXES = ['اقرأ أيضا', 'اقرأ المزيد', 'شاهد أيضا'].map((p) => normalizeText(p) + ' ');
+const MAX_PREFIXED_WORDS = 20;
+const WORDPRESS_FOOTER = /^\s*the post .* appeared first on .*$/i;
 
-export function isBuiltInBoilerplate(line: string): boolean {
-  const trimmed = line.trim();
-  if (WORDPRESS_FOOTER.test(trimmed)) return true;
-  const norm = normalizeText(trimmed);
-  if (norm === '') return true;
-  if (BUILT_IN_LINES.has(norm)) return true;
-  // "اقرأ أيضا: <headline of another article>" links elsewhere: not this report's text.
-  return BUILT_IN_PREFIXES.some((p) => norm.startsWith(p + ' ') && norm.split(' ').length <= 20);
+export function isBuiltInBoilerplate(line: NormalizedLine): boolean {
+  if (line.text === '') return true;
+  if (BUILT_IN_LINES.has(line.text)) return true;
+  if (WORDPRESS_FOOTER.test(line.raw)) return true;
+  return BUILT_IN_PREFIXES.some((p) => line.text.startsWith(p) && wordCountAtMost(line.text, MAX_PREFIXED_WORDS));
+}
+
+/** Drops the built-in junk lines. */
+export function stripBoilerplate(lines: NormalizedLine[]): NormalizedLine[] {
+  return lines.filter((line) => !isBuiltInBoilerplate(line));
+}
+
+function wordCountAtMost(text: string, max: number): boolean {
+  let words = 1;
+  for (let i = text.indexOf(' '); i !== -1; i = text.indexOf(' ', i + 1)) if (++words > max) return false;
+  return true;
 }
 
 export interface RepeatedLineTracker {
-  /** Lines of `text` that this source used in at least `minRepeats` of its recent items. */
-  strip(source: string, lines: string[]): string[];
+  /** Drops the lines this source used in at least `minRepeats` of its recent items, then remembers these. */
+  strip(source: string, lines: NormalizedLine[]): NormalizedLine[];
 }
 
 export interface RepeatedLineTrackerOptions {
@@ -36,8 +47,8 @@ export interface RepeatedLineTrackerOptions {
 
 /**
  * Per-source footers ("تابعونا على تويتر", a signature, a copyright line) that the built-in list cannot know.
- * State is per process; in a worker it warms up after a few items per source, which only means a few
- * items keep their footer — the cost is a slightly lower score, never a false merge.
+ * State is per process: in a worker it warms up after a few items per source, which only means a few items
+ * keep their footer — a slightly lower overlap score, never a false merge.
  */
 export function createRepeatedLineTracker(options: RepeatedLineTrackerOptions = {}): RepeatedLineTracker {
   const windowItems = options.windowItems ?? 50;
@@ -53,12 +64,11 @@ export function createRepeatedLineTracker(options: RepeatedLineTrackerOptions = 
         bySource.set(source, state);
       }
       const keys = new Set<string>();
-      const kept: string[] = [];
+      const kept: NormalizedLine[] = [];
       for (const line of lines) {
-        const norm = normalizeText(line);
-        const short = norm !== '' && norm.split(' ').length <= maxWords;
-        if (short) keys.add(norm);
-        if (short && (state.counts.get(norm) ?? 0) >= minRepeats) continue;
+        const short = wordCountAtMost(line.text, maxWords);
+        if (short) keys.add(line.text);
+        if (short && (state.counts.get(line.text) ?? 0) >= minRepeats) continue;
         kept.push(line);
       }
       const keyList = [...keys];
@@ -74,9 +84,4 @@ export function createRepeatedLineTracker(options: RepeatedLineTrackerOptions = 
       return kept;
     },
   };
-}
-
-/** Splits plain text into lines and drops the built-in junk lines. */
-export function stripBoilerplate(text: string): string[] {
-  return text.split(/\r?\n/).filter((line) => !isBuiltInBoilerplate(line));
 }

@@ -1,8 +1,10 @@
+import { splitLines } from '../arabic/split-lines.js';
 import { createRepeatedLineTracker, stripBoilerplate, type RepeatedLineTracker } from '../arabic/strip-boilerplate.js';
 import type { CandidateIndex, IndexedItem } from './candidate-index.js';
-import { compareFingerprints, prepare, type Prepared } from './compare-fingerprints.js';
-import { fingerprint } from './fingerprint.js';
-import { isSameReport, matchScore, overlapsFirstItem } from './same-report.js';
+import { compareFingerprints, idfContainment, prepare, type Prepared } from './compare-fingerprints.js';
+import { fingerprint, shingles } from './fingerprint.js';
+import { alignSentences, isFigure } from './align-sentences.js';
+import { isSameReport, isTemplateVariant, matchScore, needsIdf, overlapsFirstItem } from './same-report.js';
 
 export interface DedupInput {
   id: string;
@@ -29,6 +31,11 @@ export interface StoryAssignerOptions {
   sampleBits?: number;
   /** Leading words whose 3-grams are always keys, so a lead-only copy finds its full text. */
   leadWords?: number;
+  /** How a story is anchored against chaining (see belongsToStory). */
+  anchor?: 'first' | 'majority' | 'none';
+  anchorMembers?: number;
+  /** Reject pairs whose lead sentence differs only in figures (template news). */
+  templateCheck?: boolean;
   now?: () => number;
 }
 
@@ -41,20 +48,23 @@ const HOUR_MS = 3_600_000;
 /** Index keys: a deterministic sample of the 3-grams (same rule on every item, so shared text shares keys) plus the lead. */
 export function indexKeys(p: Prepared, sampleBits: number, leadWords: number): number[] {
   const mask = (1 << sampleBits) - 1;
-  const keys = p.shingles.filter((h) => (h & mask) === 0);
+  const keys = new Set<number>();
+  for (const h of p.shingles) if ((h & mask) === 0) keys.add(h);
   const { words, titleWords } = p.fp;
-  const leadEnd = Math.min(words.length, titleWords + leadWords);
-  const lead = prepare({ ...p.fp, words: words.slice(titleWords, leadEnd) }).shingles;
-  return [...new Set([...keys, ...lead])];
+  for (const h of shingles(words, titleWords, Math.min(words.length, titleWords + leadWords))) keys.add(h);
+  return [...keys];
 }
 
 export function createStoryAssigner(index: CandidateIndex, options: StoryAssignerOptions = {}): StoryAssigner {
   const windowMs = (options.windowHours ?? 72) * HOUR_MS;
-  const maxCandidates = options.maxCandidates ?? 20;
-  const maxPostings = options.maxPostings ?? 200;
-  const sampleBits = options.sampleBits ?? 2;
+  const maxCandidates = options.maxCandidates ?? 10;
+  const maxPostings = options.maxPostings ?? 50;
+  const sampleBits = options.sampleBits ?? 3;
   const leadWords = options.leadWords ?? 30;
   const now = options.now ?? Date.now;
+  const anchor = options.anchor ?? (process.env.KHABAR_DEDUP_ANCHOR as 'first' | 'majority' | 'none' | undefined) ?? 'majority';
+  const anchorMembers = options.anchorMembers ?? 7;
+  const templateCheck = options.templateCheck ?? process.env.KHABAR_DEDUP_TEMPLATE !== '0';
   const tracker: RepeatedLineTracker = createRepeatedLineTracker();
   const preparedCache = new Map<string, Prepared>();
 
@@ -69,18 +79,35 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
     return p;
   }
 
+  /**
+   * Anti-chaining: matching one member is not enough, the item must also overlap the story's anchor.
+   * 'first' is the story's first item; 'majority' is at least half of its earliest members, which survives
+   * a story whose first item is itself a broader piece.
+   */
+  async function belongsToStory(self: Prepared, storyId: string): Promise<boolean> {
+    if (anchor === 'none') return true;
+    const members = await index.getStoryItems(storyId, anchor === 'first' ? 1 : anchorMembers);
+    let overlapping = 0;
+    for (const m of members) if (overlapsFirstItem(compareFingerprints(self, prepared(m), null))) overlapping++;
+    return overlapping * 2 >= members.length;
+  }
+
   return {
     async assign(input) {
-      const lines = tracker.strip(input.source, stripBoilerplate(input.text));
+      const lines = tracker.strip(input.source, stripBoilerplate(splitLines(input.text)));
       const fp = fingerprint(input.title, lines);
       const self = prepare(fp);
       const publishedAt = input.publishedAt?.getTime() ?? now();
       const keys = indexKeys(self, sampleBits, leadWords);
-      const { counts, total } = await index.documentFrequencies(self.distinctWords);
+      // idf weights are fetched only when a pair needs them, for both sides' words.
       const idfByWord = new Map<number, number>();
-      self.distinctWords.forEach((w, i) => idfByWord.set(w, Math.log((total + 1) / (counts[i] + 1))));
-      const maxIdf = Math.log(total + 1);
-      const idf = (w: number) => idfByWord.get(w) ?? maxIdf;
+      const idf = (w: number) => idfByWord.get(w)!;
+      async function loadIdf(words: Int32Array): Promise<void> {
+        const missing = Array.from(words).filter((w) => !idfByWord.has(w));
+        if (missing.length === 0) return;
+        const { counts, total } = await index.documentFrequencies(missing);
+        missing.forEach((w, i) => idfByWord.set(w, Math.log((total + 1) / (counts[i] + 1))));
+      }
 
       return index.withAssignmentLock(async () => {
         const passing: { item: IndexedItem; score: number }[] = [];
@@ -93,7 +120,13 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
             maxPostings,
           });
           for (const c of await index.getItems(hits.map((h) => h.id))) {
-            const e = compareFingerprints(self, prepared(c), idf);
+            const other = prepared(c);
+            const e = compareFingerprints(self, other, null);
+            if (needsIdf(e)) {
+              await loadIdf(self.distinctWords);
+              await loadIdf(other.distinctWords);
+              e.idfContainment = idfContainment(self, other, idf);
+            }
             if (isSameReport(e)) passing.push({ item: c, score: matchScore(e) });
           }
         }
@@ -101,10 +134,11 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
         let storyId = input.id;
         let matchedItemId: string | null = null;
         const rejectedStories = new Set<string>();
+        // Best match first; the costlier checks run only until one story accepts the item.
         for (const { item } of passing) {
           if (rejectedStories.has(item.storyId)) continue;
-          const [first] = item.storyId === item.id ? [item] : await index.getItems([item.storyId]);
-          if (first && !overlapsFirstItem(compareFingerprints(self, prepared(first), idf))) {
+          if (templateCheck && isTemplateVariant(alignSentences(fp, item.fingerprint, isFigure))) continue;
+          if (!(await belongsToStory(self, item.storyId))) {
             rejectedStories.add(item.storyId);
             continue;
           }
@@ -112,7 +146,7 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
           matchedItemId = item.id;
           break;
         }
-        await index.add({ id: input.id, source: input.source, storyId, publishedAt, fingerprint: fp }, keys, self.distinctWords);
+        await index.add({ id: input.id, source: input.source, storyId, publishedAt, fingerprint: fp }, keys, Array.from(self.distinctWords));
         return { storyId, matchedItemId };
       });
     },

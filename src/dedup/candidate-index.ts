@@ -41,7 +41,9 @@ export interface DocumentFrequencies {
 export interface CandidateIndex {
   findCandidates(query: CandidateQuery): Promise<CandidateHit[]>;
   getItems(ids: string[]): Promise<IndexedItem[]>;
-  /** Stores the item, its index keys, and counts its distinct words for idf. */
+  /** The story's earliest-added items, first item first. */
+  getStoryItems(storyId: string, limit: number): Promise<IndexedItem[]>;
+  /** Stores the item, its distinct index keys, and counts its distinct words for idf. */
   add(item: IndexedItem, keys: number[], distinctWords: number[]): Promise<void>;
   documentFrequencies(words: number[]): Promise<DocumentFrequencies>;
   /**

@@ -1,10 +1,12 @@
+import { NUMBER_WORDS, lightStemBounds } from '../arabic/light-stem.js';
 import { normalizeText } from '../arabic/normalize-text.js';
+import type { NormalizedLine } from '../arabic/split-lines.js';
 
 /**
  * Bump when hashing, normalization or shingling changes: stored fingerprints of another version
  * are not comparable and must be recomputed.
  */
-export const FINGERPRINT_VERSION = 1;
+export const FINGERPRINT_VERSION = 2;
 const WORD_SEED = 0x9e3779b1 ^ FINGERPRINT_VERSION;
 const SHINGLE_SEED = 0x85ebca6b ^ FINGERPRINT_VERSION;
 
@@ -19,7 +21,9 @@ export interface Fingerprint {
   titleWords: number;
   /** Exclusive end index (into `words`) of each sentence of the body, in order. */
   sentenceEnds: number[];
-  /** Sorted unique hashes of the words that contain a digit (dates, counts, amounts). */
+  /** Hash of each word's light stem, parallel to `words`: tells spelling and clitic variants from swaps. */
+  stems: number[];
+  /** Sorted unique hashes of the words that carry a figure or an order (digits, "الثالثه"). */
   numbers: number[];
 }
 
@@ -33,9 +37,14 @@ function fmix32(h: number): number {
 }
 
 export function hashWord(word: string): number {
+  return hashRange(word, 0, word.length);
+}
+
+/** hashWord of text[from, to), without cutting the string. */
+function hashRange(text: string, from: number, to: number): number {
   let h = WORD_SEED;
-  for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 0x01000193);
-  return fmix32(h ^ word.length);
+  for (let i = from; i < to; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return fmix32(h ^ (to - from));
 }
 
 /** Order-sensitive hash of three consecutive word hashes. */
@@ -48,55 +57,70 @@ export function hashShingle(a: number, b: number, c: number): number {
   return fmix32(h);
 }
 
-const HAS_DIGIT = /\d/;
-const SENTENCE_BREAK = /[.!?؟]+(?=\s|$)|\n+/u;
 
-function pushWords(text: string, out: number[], numbers: number[]): void {
-  const norm = normalizeText(text);
-  if (norm === '') return;
-  for (const w of norm.split(' ')) {
-    const h = hashWord(w);
-    out.push(h);
-    if (HAS_DIGIT.test(w)) numbers.push(h);
+// Number words with the clitics they take ("والثالثه", "بالف"), so one lookup per word suffices.
+const NUMBER_WORD_HASHES = new Set(
+  [...NUMBER_WORDS].flatMap((w) => ['', 'و', 'ب', 'ل', 'ف', 'ال', 'وال', 'بال'].map((p) => hashWord(p + w))),
+);
+
+// Scans the normalized text in place (no per-word strings): this runs on every word of every item.
+function pushWords(norm: string, out: number[], stems: number[], numbers: number[]): void {
+  let start = 0;
+  const n = norm.length;
+  while (start < n) {
+    let end = norm.indexOf(' ', start);
+    if (end < 0) end = n;
+    if (end > start) {
+      const h = hashRange(norm, start, end);
+      const bounds = lightStemBounds(norm, start, end);
+      const stem = bounds === 0 ? h : hashRange(norm, start + (bounds >> 3), end - (bounds & 7));
+      out.push(h);
+      stems.push(stem);
+      // normalizeText splits figures from letters, so a figure word starts with a digit.
+      const c = norm.charCodeAt(start);
+      if ((c >= 48 && c <= 57) || NUMBER_WORD_HASHES.has(h)) numbers.push(h);
+    }
+    start = end + 1;
   }
 }
 
-/** `bodyLines` are plain text lines with boilerplate already removed. */
-export function fingerprint(title: string, bodyLines: string[]): Fingerprint {
+/** `bodyLines`: the body, split and normalized, boilerplate already removed. */
+export function fingerprint(title: string, bodyLines: NormalizedLine[]): Fingerprint {
   const words: number[] = [];
   const numbers: number[] = [];
-  pushWords(title, words, numbers);
+  const stems: number[] = [];
+  pushWords(normalizeText(title), words, stems, numbers);
   const titleWords = words.length;
   const sentenceEnds: number[] = [];
   for (const line of bodyLines) {
-    for (const sentence of line.split(SENTENCE_BREAK)) {
+    for (const sentence of line.sentences) {
       const before = words.length;
-      pushWords(sentence, words, numbers);
+      pushWords(sentence, words, stems, numbers);
       if (words.length > before) sentenceEnds.push(words.length);
     }
   }
-  return { words, titleWords, sentenceEnds, numbers: sortedUnique(numbers) };
+  return { words, titleWords, sentenceEnds, stems, numbers: Array.from(sortedUnique(numbers)) };
 }
 
-export function sortedUnique(values: number[]): number[] {
+export function sortedUnique(values: ArrayLike<number>): Int32Array {
   const a = Int32Array.from(values).sort();
   let n = 0;
   for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[n - 1]) a[n++] = a[i];
-  return Array.from(a.subarray(0, n));
+  return a.subarray(0, n);
 }
 
 /** Word 3-gram hashes of words[from, to), sorted unique. Shorter spans give their words as 1 shingle. */
-export function shingles(words: number[], from = 0, to = words.length): number[] {
+export function shingles(words: ArrayLike<number>, from = 0, to = words.length): Int32Array {
   const n = to - from;
-  if (n <= 0) return [];
-  if (n < 3) return [hashShingle(words[from], n > 1 ? words[from + 1] : 0, 0)];
-  const out = new Array<number>(n - 2);
+  if (n <= 0) return new Int32Array(0);
+  if (n < 3) return Int32Array.of(hashShingle(words[from], n > 1 ? words[from + 1] : 0, 0));
+  const out = new Int32Array(n - 2);
   for (let i = from; i < to - 2; i++) out[i - from] = hashShingle(words[i], words[i + 1], words[i + 2]);
   return sortedUnique(out);
 }
 
 /** Size of the intersection of two sorted unique int arrays. */
-export function intersectSize(a: number[], b: number[]): number {
+export function intersectSize(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let i = 0;
   let j = 0;
   let n = 0;

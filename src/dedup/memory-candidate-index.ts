@@ -1,21 +1,31 @@
 import type { CandidateHit, CandidateIndex, CandidateQuery, DocumentFrequencies, IndexedItem } from './candidate-index.js';
 
+const PRUNE_SLACK_MS = 24 * 3_600_000;
+
 /** In-process CandidateIndex: what `khabar cluster` uses by default, and the reference for the Postgres one. */
 export function createMemoryCandidateIndex(): CandidateIndex {
   const items: IndexedItem[] = [];
   const slotById = new Map<string, number>();
   const postings = new Map<number, number[]>();
   const df = new Map<number, number>();
+  const slotsByStory = new Map<string, number[]>();
   let lock: Promise<unknown> = Promise.resolve();
 
   return {
     async findCandidates(q: CandidateQuery): Promise<CandidateHit[]> {
       const hits = new Map<number, number>();
       for (const key of q.keys) {
-        const list = postings.get(key);
+        let list = postings.get(key);
         if (!list) continue;
+        // Streams arrive roughly in time order: postings far behind the window are dropped for good.
+        if (list.length > q.maxPostings && items[list[0]].publishedAt < q.fromMs - PRUNE_SLACK_MS) {
+          const keep = list.findIndex((slot) => items[slot].publishedAt >= q.fromMs - PRUNE_SLACK_MS);
+          list = keep < 0 ? [] : list.slice(keep);
+          postings.set(key, list);
+        }
+        // Bounded probe, as the Postgres index counts: stop as soon as the key is known to be too common.
         let inWindow = 0;
-        for (let i = list.length - 1; i >= 0; i--) {
+        for (let i = 0; i < list.length && inWindow <= q.maxPostings; i++) {
           const t = items[list[i]].publishedAt;
           if (t >= q.fromMs && t <= q.toMs) inWindow++;
         }
@@ -41,11 +51,18 @@ export function createMemoryCandidateIndex(): CandidateIndex {
       return out;
     },
 
+    async getStoryItems(storyId, limit) {
+      return (slotsByStory.get(storyId) ?? []).slice(0, limit).map((slot) => items[slot]);
+    },
+
     async add(item, keys, distinctWords) {
       const slot = items.length;
       items.push(item);
       slotById.set(item.id, slot);
-      for (const key of new Set(keys)) {
+      const members = slotsByStory.get(item.storyId);
+      if (members) members.push(slot);
+      else slotsByStory.set(item.storyId, [slot]);
+      for (const key of keys) {
         const list = postings.get(key);
         if (list) list.push(slot);
         else postings.set(key, [slot]);

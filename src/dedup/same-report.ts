@@ -1,3 +1,4 @@
+import type { SentenceAlignment } from './align-sentences.js';
 import type { PairEvidence } from './compare-fingerprints.js';
 
 /**
@@ -17,12 +18,18 @@ export const SAME_REPORT_RULE = {
   firstItemContainment: 0.3,
 } as const;
 
+/** Whether isSameReport needs the idf measure for this evidence (it is computed only then). */
+export function needsIdf(e: PairEvidence): boolean {
+  const r = SAME_REPORT_RULE;
+  return Math.min(e.sizeA, e.sizeB) >= r.minShingles && e.containment < r.containment && e.containment >= r.idfRouteContainment;
+}
+
 export function isSameReport(e: PairEvidence): boolean {
   const r = SAME_REPORT_RULE;
   if (e.sizeA === 0 || e.sizeB === 0) return false;
   if (Math.min(e.sizeA, e.sizeB) < r.minShingles) return e.jaccard >= r.shortJaccard;
   if (e.containment >= r.containment) return true;
-  return e.idfContainment >= r.idfContainment && e.containment >= r.idfRouteContainment;
+  return e.containment >= r.idfRouteContainment && e.idfContainment >= r.idfContainment;
 }
 
 /** Looser: the item is still about the story's first report, so a roundup cannot bridge two stories. */
@@ -34,5 +41,14 @@ export function overlapsFirstItem(e: PairEvidence): boolean {
 
 /** Orders passing candidates: more of the text verbatim first. */
 export function matchScore(e: PairEvidence): number {
-  return e.containment + 0.5 * e.idfContainment + 0.25 * e.jaccard;
+  return e.containment + 0.25 * e.jaccard;
+}
+
+/**
+ * Template news: the shorter text's first sentence reappears in the other with another figure or ordinal
+ * (relief flight 2 vs 3, 140 vs 100 students, another day's prices). The lead is where a report states its
+ * news; a republication copies it or rewrites it whole, it does not swap its numbers.
+ */
+export function isTemplateVariant(a: SentenceAlignment): boolean {
+  return a.leadVariant;
 }

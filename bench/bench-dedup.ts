@@ -1,0 +1,50 @@
+/**
+ * `npm run bench:dedup` — prints figures, asserts nothing (not a test).
+ * 1. In-process clustering of the dev full-text stream with the in-memory index (goal ≥ 3,000 items/s).
+ * 2. Postgres-backed candidate lookup at 10k / 100k / 1M stored items: see benchPostgresLookup below.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { createStoryAssigner, type DedupInput } from '../src/dedup/assign-story.js';
+import { createMemoryCandidateIndex } from '../src/dedup/memory-candidate-index.js';
+import { parseClusterLine } from '../src/commands/cluster.js';
+
+const DEV_DIR = process.env.KHABAR_DEDUP_DEV ?? '../shared/eval/dedup-dev';
+
+function loadStream(kind: 'full' | 'summary'): DedupInput[] {
+  const file = `${DEV_DIR}/dev-items-${kind}.jsonl.gz`;
+  if (!existsSync(file)) throw new Error(`${file} not found (set KHABAR_DEDUP_DEV)`);
+  return gunzipSync(readFileSync(file))
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l, i) => parseClusterLine(l, i + 1));
+}
+
+async function benchInMemory(kind: 'full' | 'summary'): Promise<void> {
+  const items = loadStream(kind);
+  const runs: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const assigner = createStoryAssigner(createMemoryCandidateIndex());
+    const started = performance.now();
+    for (const item of items) await assigner.assign(item);
+    runs.push(items.length / ((performance.now() - started) / 1000));
+  }
+  runs.sort((a, b) => a - b);
+  console.log(`in-memory ${kind}: ${items.length} items, median ${Math.round(runs[1])} items/s (runs: ${runs.map(Math.round).join(', ')})`);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Postgres-backed lookup benchmark (10k / 100k / 1M stored items, p50/p95 per lookup; goal p95 ≤ 5 ms at 1M).
+// Not implemented yet: it needs src/dedup/postgres-candidate-index.ts and a server Postgres (KHABAR_BENCH_PG_URL).
+// Plan: synthesize N items from the dev texts (shuffle sentences across items, fresh ids and timestamps spread
+// over the window), bulk-load their keys with COPY, then time findCandidates + getItems for 1,000 held-back dev
+// items. Keep the 1M step out of CI.
+// ---------------------------------------------------------------------------------------------------------
+async function benchPostgresLookup(): Promise<void> {
+  console.log('postgres lookup: not implemented yet (needs the Postgres CandidateIndex)');
+}
+
+await benchInMemory('full');
+if (process.argv.includes('--summary')) await benchInMemory('summary');
+await benchPostgresLookup();

@@ -1,0 +1,106 @@
+import type { Fingerprint } from './fingerprint.js';
+
+/**
+ * Sentence-level view of a pair: which sentences of the shorter text reappear in the longer, and which
+ * reappear with their specific words swapped. Template news (weather for another day, "the King received
+ * X", relief flight N vs N+1, one programme's branches) shares most sentences word for word; what differs
+ * are the names, numbers and places inside aligned sentences. An edited republication drops and adds words,
+ * but rarely swaps one name or figure for another.
+ */
+export interface SentenceAlignment {
+  /** Body sentences of the shorter text long enough to judge (≥ minWords). */
+  judged: number;
+  /** Of those, how many share at least `alignShare` of their distinct word stems with one sentence of the longer. */
+  aligned: number;
+  /** Aligned sentences whose specific words (figures, rare names) differ on both sides. */
+  variants: number;
+  /** The shorter text's first judged sentence is an aligned variant: the news itself was swapped. */
+  leadVariant: boolean;
+}
+
+export interface AlignOptions {
+  minWords?: number;
+  alignShare?: number;
+}
+
+function sentenceSpans(fp: Fingerprint): [number, number][] {
+  const spans: [number, number][] = [];
+  let start = fp.titleWords;
+  for (const end of fp.sentenceEnds) {
+    spans.push([start, end]);
+    start = end;
+  }
+  return spans;
+}
+
+/** `isSpecific(word, fp)`: the words a template fills in (figures, ordinals). */
+export function alignSentences(a: Fingerprint, b: Fingerprint, isSpecific: (word: number, fp: Fingerprint) => boolean, options: AlignOptions = {}): SentenceAlignment {
+  const minWords = options.minWords ?? 6;
+  const alignShare = options.alignShare ?? 0.5;
+  const [short, long] = a.words.length - a.titleWords <= b.words.length - b.titleWords ? [a, b] : [b, a];
+  const longSpans = sentenceSpans(long);
+  // Aligned on shared word stems, not 3-grams: a template swaps a word every few words, which breaks
+  // most 3-grams of exactly the sentences that matter.
+  const sentencesByStem = new Map<number, number[]>();
+  longSpans.forEach(([from, to], i) => {
+    for (let k = from; k < to; k++) {
+      const list = sentencesByStem.get(long.stems[k]);
+      if (!list) sentencesByStem.set(long.stems[k], [i]);
+      else if (list[list.length - 1] !== i) list.push(i);
+    }
+  });
+  const shortWords = new Set([...short.words, ...short.stems]);
+  const longWords = new Set([...long.words, ...long.stems]);
+  const missingFrom = (fp: Fingerprint, k: number, other: Set<number>) =>
+    !other.has(fp.words[k]) && !other.has(fp.stems[k]) && isSpecific(fp.words[k], fp);
+
+  let judged = 0;
+  let aligned = 0;
+  let variants = 0;
+  let leadVariant = false;
+  for (const [from, to] of sentenceSpans(short)) {
+    if (to - from < minWords) continue;
+    judged++;
+    const own = new Set(short.stems.slice(from, to));
+    const counts = new Map<number, number>();
+    for (const h of own) for (const i of sentencesByStem.get(h) ?? []) counts.set(i, (counts.get(i) ?? 0) + 1);
+    let best = -1;
+    let bestCount = 0;
+    for (const [i, n] of counts) if (n > bestCount) [best, bestCount] = [i, n];
+    if (best < 0 || bestCount < alignShare * own.size) continue;
+    aligned++;
+    // Words missing from the whole other text, not just the aligned sentence: a sentence split differently
+    // by punctuation or moved elsewhere is not a swap.
+    let shortSide = false;
+    for (let k = from; k < to && !shortSide; k++) shortSide = missingFrom(short, k, longWords);
+    if (!shortSide) continue;
+    const [lf, lt] = longSpans[best];
+    let longSide = false;
+    for (let k = lf; k < lt && !longSide; k++) longSide = missingFrom(long, k, shortWords);
+    if (longSide) {
+      variants++;
+      if (judged === 1) leadVariant = true;
+    }
+  }
+  return { judged, aligned, variants, leadVariant };
+}
+
+function hasSorted(sorted: number[], x: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] === x) return true;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/**
+ * Figures and ordinals only. Rare words (names, places) were tried too, but edited republications are full
+ * of rare spelling variants, glued words and transliterations, so on names the signal drowned in noise.
+ */
+export function isFigure(word: number, fp: Fingerprint): boolean {
+  return hasSorted(fp.numbers, word);
+}
