@@ -1,0 +1,139 @@
+import { eq } from 'drizzle-orm';
+import Parser from 'rss-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/client.js';
+import { createDbFeedStore } from '../../src/db/create-db-feed-store.js';
+import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
+import { items, stories } from '../../src/db/schema.js';
+import { createWorkerStoryAssigner } from '../../src/dedup/create-worker-story-assigner.js';
+import { createApp } from '../../src/http/create-app.js';
+import { silentLogger } from '../../src/logger.js';
+import type { RefreshDeps } from '../../src/pipeline/refresh-feed.js';
+import { storeItems } from '../../src/pipeline/store-items.js';
+import type { FeedSource, Item } from '../../src/pipeline/types.js';
+import { refreshDueFeeds } from '../../src/worker/refresh-due-feeds.js';
+import { agencyCopy, republishedCopy, unrelatedReport } from '../helpers/agency-report.js';
+import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
+import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
+
+const feed = (id: string, name: string, url: string): FeedSource => ({
+  id,
+  name,
+  url,
+  category: null,
+  language: 'ar',
+  priority: 0,
+  refreshMinutes: null,
+  enabled: true,
+});
+
+const rssWith = (entries: Array<{ title: string; html: string; link: string; date: string }>) =>
+  `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>t</title><link>https://x.example/</link><description>d</description>${entries
+    .map(
+      (e) =>
+        `<item><title><![CDATA[${e.title}]]></title><link>${e.link}</link><guid>${e.link}</guid><pubDate>${e.date}</pubDate><content:encoded><![CDATA[${e.html}]]></content:encoded></item>`,
+    )
+    .join('')}</channel></rss>`;
+
+describe.each(testBackends())('one story, every outlet (%s)', (backend) => {
+  let server: FixtureServer;
+  let t: TestDatabase;
+  let deps: RefreshDeps;
+
+  beforeAll(async () => {
+    server = await startFixtureServer({
+      '/agency.xml': {
+        body: rssWith([{ ...agencyCopy(), link: 'https://agency.example/water/1', date: 'Sun, 29 Nov 2026 06:00:00 GMT' }]),
+        contentType: 'application/rss+xml; charset=utf-8',
+      },
+      '/daily.xml': {
+        body: rssWith([
+          { ...republishedCopy(), link: 'https://daily.example/news/55', date: 'Sun, 29 Nov 2026 07:30:00 GMT' },
+          { ...unrelatedReport(), link: 'https://daily.example/news/56', date: 'Sun, 29 Nov 2026 07:45:00 GMT' },
+        ]),
+        contentType: 'application/rss+xml; charset=utf-8',
+      },
+    });
+    t = await createTestDatabase(backend);
+    await syncFeeds(t.handle.db, [
+      feed('agency', 'وكالة الأنباء', server.url('/agency.xml')),
+      feed('daily', 'الصحيفة اليومية', server.url('/daily.xml')),
+    ]);
+    deps = {
+      db: t.handle.db,
+      assigner: createWorkerStoryAssigner(t.handle.db, { windowHours: 72 }),
+      logger: silentLogger(),
+      options: { timeoutMs: 5000, maxBytes: 1_000_000, maxRedirects: 3, userAgent: 'khabar-test', itemsPerFeed: 100 },
+    };
+  });
+
+  afterAll(async () => {
+    await t?.drop();
+    await server?.close();
+  });
+
+  it('publishes a republished report once, listing both outlets, and keeps other news apart', async () => {
+    await refreshDueFeeds(deps, { concurrency: 1, ignoreSchedule: true, feedIds: ['agency'] });
+    const app = createApp({
+      feedStore: createDbFeedStore(t.handle.db, { title: 'خبر', description: '', language: 'ar', publicUrl: 'http://khabar.test' }),
+      logger: silentLogger(),
+      config: { publicUrl: 'http://khabar.test', feedTitle: 'خبر', cacheSeconds: 0 },
+    });
+    const before = await new Parser().parseString(await (await app.request('/feed.xml')).text());
+    expect(before.items).toHaveLength(1);
+    const guid = before.items[0].guid;
+
+    await refreshDueFeeds(deps, { concurrency: 1, ignoreSchedule: true, feedIds: ['daily'] });
+    const after = await new Parser().parseString(await (await app.request('/feed.xml')).text());
+    expect(after.items).toHaveLength(2);
+    const merged = after.items.find((i) => i.guid === guid)!;
+    expect(merged, 'the story keeps its guid when an outlet joins').toBeDefined();
+    const html = merged['content:encoded'] ?? merged.content ?? '';
+    expect(html).toContain('وكالة الأنباء');
+    expect(html).toContain('الصحيفة اليومية');
+    expect(html).toContain('https://daily.example/news/55');
+    // The most complete text represents the story: the agency's.
+    expect(merged.title).toBe(agencyCopy().title);
+    expect(after.items.map((i) => i.title)).toContain(unrelatedReport().title);
+
+    const json = (await (await app.request('/feed.json')).json()) as {
+      items: Array<{ id: string; _khabar: { sources: Array<{ name: string }> } }>;
+    };
+    const story = json.items.find((i) => i._khabar.sources.length === 2)!;
+    expect(story._khabar.sources.map((s) => s.name).sort()).toEqual(['الصحيفة اليومية', 'وكالة الأنباء']);
+  });
+
+  it.skipIf(backend !== 'postgres')('two workers storing copies of one report at the same moment make one story', async () => {
+    const mkItem = (feedId: string, n: number, copy: { title: string; html: string }): Item => ({
+      feedId,
+      entryKey: `race-${feedId}-${n}`,
+      guid: null,
+      link: `https://${feedId}.example/race/${n}`,
+      canonicalLink: `https://${feedId}.example/race/${n}`,
+      title: copy.title,
+      contentHtml: copy.html,
+      contentText: copy.html.replace(/<\/p>/g, '\n').replace(/<[^>]+>/g, '').trim(),
+      publishedAt: new Date(),
+      author: null,
+    });
+    // A second process: its own pool and its own assigner over the same database.
+    const other = await openDatabase({ databaseUrl: t.url!, dataDir: 'unused', poolMax: 2 });
+    try {
+      const a = createWorkerStoryAssigner(t.handle.db, { windowHours: 72 });
+      const b = createWorkerStoryAssigner(other.db, { windowHours: 72 });
+      const copy = { title: 'نسخة للاختبار المتزامن', html: agencyCopy().html.replace('أمس', 'اليوم').replace(/الدوري/g, 'الطارئ') };
+      await Promise.all([
+        storeItems(t.handle.db, [mkItem('agency', 1, copy)], a),
+        storeItems(other.db, [mkItem('daily', 1, copy)], b),
+      ]);
+    } finally {
+      await other.close();
+    }
+    const ids = (await t.handle.db.select().from(items)).filter((i) => i.entryKey.startsWith('race-')).map((i) => i.storyId);
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).not.toBeNull();
+    expect(ids[0]).toBe(ids[1]);
+    const [story] = await t.handle.db.select().from(stories).where(eq(stories.id, ids[0]!));
+    expect(story.itemCount).toBe(2);
+  });
+});
