@@ -12,7 +12,7 @@ import type { RefreshDeps } from '../../src/pipeline/refresh-feed.js';
 import { storeItems } from '../../src/pipeline/store-items.js';
 import type { FeedSource, Item } from '../../src/pipeline/types.js';
 import { refreshDueFeeds } from '../../src/worker/refresh-due-feeds.js';
-import { agencyCopy, republishedCopy, unrelatedReport } from '../helpers/agency-report.js';
+import { agencyCopy, republishedCopy, thirdReport, unrelatedReport } from '../helpers/agency-report.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
 
@@ -121,7 +121,7 @@ describe.each(testBackends())('one story, every outlet (%s)', (backend) => {
     try {
       const a = createWorkerStoryAssigner(t.handle.db, { windowHours: 72 });
       const b = createWorkerStoryAssigner(other.db, { windowHours: 72 });
-      const copy = { title: 'نسخة للاختبار المتزامن', html: agencyCopy().html.replace('أمس', 'اليوم').replace(/الدوري/g, 'الطارئ') };
+      const copy = thirdReport();
       await Promise.all([
         storeItems(t.handle.db, [mkItem('agency', 1, copy)], a),
         storeItems(other.db, [mkItem('daily', 1, copy)], b),
