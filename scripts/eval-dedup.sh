@@ -14,7 +14,7 @@ FLOORS=(
   "summary 0.92 0.55"
 )
 
-if npm run -s khabar -- cluster --help >/dev/null 2>&1; then
+if printf "" | npm run -s khabar -- cluster - >/dev/null 2>&1; then
   CLUSTER=(npm run -s khabar -- cluster -)
 else
   # Until src/cli.ts wires the command.

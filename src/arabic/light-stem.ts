@@ -53,6 +53,10 @@ export const NUMBER_WORDS = new Set(
   ],
 );
 
+/** Clitics a number word takes ("والثالثه", "بالف"). */
+export const NUMBER_WORD_CLITICS = ['', 'و', 'ب', 'ل', 'ف', 'ال', 'وال', 'بال'];
+
 export function isNumberWord(word: string): boolean {
-  return /\d/.test(word) || NUMBER_WORDS.has(word) || NUMBER_WORDS.has(lightStem(word));
+  if (/\d/.test(word)) return true;
+  return NUMBER_WORD_CLITICS.some((c) => word.startsWith(c) && NUMBER_WORDS.has(word.slice(c.length)));
 }

@@ -4,7 +4,8 @@ import type { CandidateIndex, IndexedItem } from './candidate-index.js';
 import { compareFingerprints, idfContainment, prepare, type Prepared } from './compare-fingerprints.js';
 import { fingerprint, shingles } from './fingerprint.js';
 import { alignSentences, isFigure } from './align-sentences.js';
-import { isSameReport, isTemplateVariant, matchScore, needsIdf, overlapsFirstItem } from './same-report.js';
+import { novelLeadWords } from './novel-lead.js';
+import { isFollowUp, isSameReport, isTemplateVariant, matchScore, needsIdf, overlapsFirstItem } from './same-report.js';
 
 export interface DedupInput {
   id: string;
@@ -36,6 +37,8 @@ export interface StoryAssignerOptions {
   anchorMembers?: number;
   /** Reject pairs whose lead sentence differs only in figures (template news). */
   templateCheck?: boolean;
+  /** Reject pairs where the newer, longer item leads with substantial new material (a follow-up). */
+  followUpCheck?: boolean;
   now?: () => number;
 }
 
@@ -65,6 +68,7 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
   const anchor = options.anchor ?? (process.env.KHABAR_DEDUP_ANCHOR as 'first' | 'majority' | 'none' | undefined) ?? 'majority';
   const anchorMembers = options.anchorMembers ?? 7;
   const templateCheck = options.templateCheck ?? process.env.KHABAR_DEDUP_TEMPLATE !== '0';
+  const followUpCheck = options.followUpCheck ?? process.env.KHABAR_DEDUP_FOLLOWUP !== '0';
   const tracker: RepeatedLineTracker = createRepeatedLineTracker();
   const preparedCache = new Map<string, Prepared>();
 
@@ -138,6 +142,12 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
         for (const { item } of passing) {
           if (rejectedStories.has(item.storyId)) continue;
           if (templateCheck && isTemplateVariant(alignSentences(fp, item.fingerprint, isFigure))) continue;
+          if (followUpCheck) {
+            // Items arrive in order, so this one is the newer of the pair.
+            const other = prepared(item);
+            const bodyWords = fp.words.length - fp.titleWords;
+            if (isFollowUp(novelLeadWords(fp, other.shingles), bodyWords, bodyWords > other.fp.words.length - other.fp.titleWords)) continue;
+          }
           if (!(await belongsToStory(self, item.storyId))) {
             rejectedStories.add(item.storyId);
             continue;

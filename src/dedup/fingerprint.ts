@@ -1,4 +1,4 @@
-import { NUMBER_WORDS, lightStemBounds } from '../arabic/light-stem.js';
+import { NUMBER_WORDS, NUMBER_WORD_CLITICS, lightStemBounds } from '../arabic/light-stem.js';
 import { normalizeText } from '../arabic/normalize-text.js';
 import type { NormalizedLine } from '../arabic/split-lines.js';
 
@@ -58,10 +58,8 @@ export function hashShingle(a: number, b: number, c: number): number {
 }
 
 
-// Number words with the clitics they take ("والثالثه", "بالف"), so one lookup per word suffices.
-const NUMBER_WORD_HASHES = new Set(
-  [...NUMBER_WORDS].flatMap((w) => ['', 'و', 'ب', 'ل', 'ف', 'ال', 'وال', 'بال'].map((p) => hashWord(p + w))),
-);
+// isNumberWord as one hash lookup per word: every number word with every clitic it takes.
+const NUMBER_WORD_HASHES = new Set([...NUMBER_WORDS].flatMap((w) => NUMBER_WORD_CLITICS.map((c) => hashWord(c + w))));
 
 // Scans the normalized text in place (no per-word strings): this runs on every word of every item.
 function pushWords(norm: string, out: number[], stems: number[], numbers: number[]): void {

@@ -14,6 +14,13 @@ export const SAME_REPORT_RULE = {
   idfRouteContainment: 0.3,
   /** A short text (title only, a one-line flash) merges only when nearly all of it is shared both ways. */
   shortJaccard: 0.8,
+  /**
+   * A newer, longer text opening with this many words that share nothing with the older one, making up at
+   * least `followUpLeadShare` of its body, is a follow-up: its news is the new lead. One-sentence intros of
+   * an outlet stay well under it.
+   */
+  followUpLeadWords: 60,
+  followUpLeadShare: 0.2,
   /** Joining a story also needs this much overlap with its first item (anti-chaining). */
   firstItemContainment: 0.3,
 } as const;
@@ -51,4 +58,10 @@ export function matchScore(e: PairEvidence): number {
  */
 export function isTemplateVariant(a: SentenceAlignment): boolean {
   return a.leadVariant;
+}
+
+/** `novelLead`: body words the newer text opens with before sharing a 3-gram with the older (novel-lead.ts). */
+export function isFollowUp(novelLead: number, newerBodyWords: number, newerIsLonger: boolean): boolean {
+  const r = SAME_REPORT_RULE;
+  return newerIsLonger && novelLead >= r.followUpLeadWords && novelLead >= r.followUpLeadShare * newerBodyWords;
 }

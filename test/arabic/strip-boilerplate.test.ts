@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { splitLines } from '../../src/arabic/split-lines.js';
+import { createRepeatedLineTracker, stripBoilerplate } from '../../src/arabic/strip-boilerplate.js';
+
+const kept = (text: string) => stripBoilerplate(splitLines(text)).map((l) => l.raw);
+
+describe('stripBoilerplate', () => {
+  it.each([
+    ['«اظهر المزيد»', 'اظهر المزيد'],
+    ['its hamza spelling', 'أظهر المزيد'],
+    ['«زر الذهاب إلى الأعلى»', 'زر الذهاب إلى الأعلى'],
+    ['«اقرأ أيضا»', 'اقرأ أيضاً'],
+    ['a short «اقرأ أيضا: headline» link', 'اقرأ أيضا: الأسد يتصل ببوتين'],
+    ['the WordPress footer', 'The post تنسيق أمني سوري appeared first on صحيفة الخبر.'],
+    ['a punctuation-only line', '* * *'],
+  ])('drops %s', (_name, line) => {
+    expect(kept(`خبر أول.\n${line}\nخبر ثان.`)).toEqual(['خبر أول.', 'خبر ثان.']);
+  });
+
+  it('keeps report lines that merely contain the words', () => {
+    const line = 'وقال إن الوزارة ستظهر المزيد من الحزم في تطبيق النظام';
+    expect(kept(line)).toEqual([line]);
+  });
+});
+
+describe('splitLines', () => {
+  it('splits paragraphs into normalized sentences', () => {
+    const [line] = splitLines('عقدت محادثات أمنية. وقال الوزير: «نعم»!');
+    expect(line.sentences).toEqual(['عقدت محادثات امنيه', 'وقال الوزير نعم']);
+    expect(line.text).toBe('عقدت محادثات امنيه وقال الوزير نعم');
+  });
+
+  it('keeps decimal points inside figures', () => {
+    expect(splitLines('ارتفع المؤشر 3.5 في المئة.')[0].sentences).toEqual(['ارتفع المءشر 3.5 في المءه']);
+  });
+});
+
+describe('createRepeatedLineTracker', () => {
+  it("drops a source's footer once it has seen it in enough recent items, and only for that source", () => {
+    const tracker = createRepeatedLineTracker({ minRepeats: 2 });
+    const footer = 'تابعونا على تويتر';
+    const texts = (i: number) => splitLines(`خبر رقم ${i} عن موضوع مختلف تماما\n${footer}`);
+    expect(tracker.strip('okaz', texts(1)).map((l) => l.raw)).toContain(footer);
+    expect(tracker.strip('okaz', texts(2)).map((l) => l.raw)).toContain(footer);
+    expect(tracker.strip('okaz', texts(3)).map((l) => l.raw)).not.toContain(footer);
+    expect(tracker.strip('sabq', texts(4)).map((l) => l.raw)).toContain(footer);
+  });
+
+  it('never drops long lines: a source republishing its own report keeps its text', () => {
+    const tracker = createRepeatedLineTracker({ minRepeats: 1, maxWords: 5 });
+    const text = splitLines('هذه فقرة طويلة من نص التقرير تتكرر في نسختين من المصدر نفسه');
+    tracker.strip('okaz', text);
+    expect(tracker.strip('okaz', text)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { createStoryAssigner, type DedupInput } from '../../src/dedup/assign-story.js';
+import { createMemoryCandidateIndex } from '../../src/dedup/memory-candidate-index.js';
+import {
+  followUp,
+  independentReport,
+  leadOnly,
+  reliefFlightThree,
+  reliefFlightTwo,
+  republishedEdited,
+  seedBody,
+  seedTitle,
+  withJunk,
+} from './fixtures/seed-article.js';
+
+const T0 = Date.UTC(2026, 2, 7, 9);
+const hours = (h: number) => new Date(T0 + h * 3_600_000);
+
+function item(id: string, text: { title: string; body: string }, at = 1, source = id): DedupInput {
+  return { id, source, title: text.title, text: text.body, publishedAt: hours(at) };
+}
+
+const seed = (): DedupInput => ({ id: 'seed', source: 'seed-outlet', title: seedTitle, text: seedBody, publishedAt: hours(0) });
+
+/** Clusters [seed, other] and says whether `other` joined the seed's story. */
+async function mergesWithSeed(other: DedupInput): Promise<boolean> {
+  const assigner = createStoryAssigner(createMemoryCandidateIndex());
+  const first = await assigner.assign(seed());
+  const second = await assigner.assign(other);
+  return second.storyId === first.storyId;
+}
+
+describe('story assignment on the seed article', () => {
+  it.each([
+    ['a republication with its own headline, quotes swapped, hamza dropped, a paragraph cut', item('edited', republishedEdited)],
+    ['a lead-only copy (first 50 words)', item('lead', leadOnly)],
+    ['a copy scraped with junk lines and a WordPress footer', item('junk', withJunk)],
+    ['the same text 60 hours later (inside the 72 h window)', item('late', { title: seedTitle, body: seedBody }, 60)],
+  ])('merges %s', async (_name, other) => {
+    expect(await mergesWithSeed(other)).toBe(true);
+  });
+
+  it.each([
+    ['an independent report on the same meeting', item('independent', independentReport)],
+    ['a follow-up that leads with a new development and carries the report as background', item('follow-up', followUp)],
+    ['the same text outside the 72 h window', item('too-late', { title: seedTitle, body: seedBody }, 80)],
+    ['an item with no text at all', item('empty', { title: '', body: '' })],
+  ])('keeps apart %s', async (_name, other) => {
+    expect(await mergesWithSeed(other)).toBe(false);
+  });
+});
+
+describe('template news', () => {
+  it('keeps relief flight 2 and relief flight 3 apart though they share most sentences', async () => {
+    const assigner = createStoryAssigner(createMemoryCandidateIndex());
+    const a = await assigner.assign(item('flight-2', reliefFlightTwo, 0));
+    const b = await assigner.assign(item('flight-3', reliefFlightThree, 30));
+    expect(b.storyId).not.toBe(a.storyId);
+  });
+
+  it('still merges a copy of one flight report', async () => {
+    const assigner = createStoryAssigner(createMemoryCandidateIndex());
+    const a = await assigner.assign(item('flight-2', reliefFlightTwo, 0));
+    const copy = { title: 'الجسر الجوي: الطائرة الثانية تصل عدن', body: reliefFlightTwo.body.replace(/،/g, ' ,') };
+    const b = await assigner.assign(item('flight-2-copy', copy, 1));
+    expect(b.storyId).toBe(a.storyId);
+  });
+});
+
+describe('stories over a stream', () => {
+  it('keeps the story id of the first item as outlets join, and reports which item matched', async () => {
+    const assigner = createStoryAssigner(createMemoryCandidateIndex());
+    const first = await assigner.assign(seed());
+    expect(first).toEqual({ storyId: 'seed', matchedItemId: null });
+    const ids = [];
+    for (const [i, text] of [republishedEdited, withJunk, leadOnly].entries()) ids.push((await assigner.assign(item(`copy-${i}`, text, i + 1))).storyId);
+    expect(ids).toEqual(['seed', 'seed', 'seed']);
+  });
+
+  it('does not let a roundup that embeds two reports glue their stories together', async () => {
+    const assigner = createStoryAssigner(createMemoryCandidateIndex());
+    const a = await assigner.assign(seed());
+    const b = await assigner.assign(item('flight-2', reliefFlightTwo, 1));
+    const roundup = { title: 'حصاد اليوم', body: `${seedBody}\n${reliefFlightTwo.body}` };
+    await assigner.assign(item('roundup', roundup, 2));
+    // A copy of the flight report arrives after the roundup: it must still land in the flight story.
+    const c = await assigner.assign(item('flight-2-copy', { title: 'طائرة إغاثية ثانية إلى عدن', body: reliefFlightTwo.body }, 3));
+    expect(a.storyId).not.toBe(b.storyId);
+    expect(c.storyId).toBe(b.storyId);
+  });
+
+  it('never merges two title-only items by hashing nothing, nor two short different titles', async () => {
+    const assigner = createStoryAssigner(createMemoryCandidateIndex());
+    const a = await assigner.assign(item('t1', { title: 'عاجل', body: '' }, 0));
+    const b = await assigner.assign(item('t2', { title: 'عاجل', body: '' }, 1));
+    const c = await assigner.assign(item('t3', { title: '', body: '' }, 1));
+    const d = await assigner.assign(item('t4', { title: '', body: '' }, 1));
+    expect(new Set([a.storyId, b.storyId, c.storyId, d.storyId]).size).toBe(4);
+  });
+});

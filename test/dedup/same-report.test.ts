@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { splitLines } from '../../src/arabic/split-lines.js';
+import { alignSentences, isFigure } from '../../src/dedup/align-sentences.js';
+import type { PairEvidence } from '../../src/dedup/compare-fingerprints.js';
+import { fingerprint, shingles } from '../../src/dedup/fingerprint.js';
+import { novelLeadWords } from '../../src/dedup/novel-lead.js';
+import { isFollowUp, isSameReport, isTemplateVariant, overlapsFirstItem } from '../../src/dedup/same-report.js';
+
+const evidence = (sizeA: number, sizeB: number, containment: number, jaccard: number, idfContainment = 0): PairEvidence => ({
+  sizeA,
+  sizeB,
+  shared: Math.round(containment * Math.min(sizeA, sizeB)),
+  containment,
+  jaccard,
+  idfContainment,
+});
+
+describe('isSameReport', () => {
+  it.each([
+    ['a verbatim copy', evidence(300, 310, 0.97, 0.9), true],
+    ['a lead-only copy inside the full text', evidence(50, 400, 0.9, 0.11), true],
+    ['half of the shorter text verbatim', evidence(120, 200, 0.5, 0.3), true],
+    ['a reworded copy that keeps the rare words', evidence(120, 200, 0.35, 0.2, 0.85), true],
+    ['a reworded text that loses the rare words', evidence(120, 200, 0.35, 0.2, 0.6), false],
+    ['a shared quote around independent framing', evidence(200, 250, 0.2, 0.1, 0.7), false],
+    ['unrelated texts', evidence(200, 250, 0.02, 0.01, 0.1), false],
+    ['an empty side', evidence(0, 250, 0, 0), false],
+    ['two short texts that are identical', evidence(4, 4, 1, 1), true],
+    ['two short texts sharing some words', evidence(4, 6, 0.75, 0.5), false],
+    ['a short text inside a long one', evidence(5, 300, 1, 0.02), false],
+  ])('%s → %s', (_name, e, expected) => {
+    expect(isSameReport(e)).toBe(expected);
+  });
+
+  it.each([
+    ['overlapping', evidence(100, 200, 0.35, 0.2), true],
+    ['barely touching', evidence(100, 200, 0.1, 0.05), false],
+  ])('overlapsFirstItem: %s → %s', (_name, e, expected) => {
+    expect(overlapsFirstItem(e)).toBe(expected);
+  });
+});
+
+const fp = (body: string) => fingerprint('', splitLines(body));
+const frame = 'الطائرة من الجسر الجوي الإغاثي إلى مطار عدن الدولي تحمل مواد غذائية مقدمة من المركز';
+const rest = 'وأوضح المتحدث أن الجسر الجوي يأتي ضمن حملة إغاثة عاجلة لتخفيف معاناة الشعب اليمني الشقيق وأن الفرق الميدانية تتولى التوزيع.';
+
+describe('template news (isTemplateVariant over alignSentences)', () => {
+  it.each([
+    ['another ordinal in the lead', `وصلت الطائرة الثانية ${frame}. ${rest}`, `وصلت الطائرة الثالثة ${frame}. ${rest}`, true],
+    ['another figure in the lead', `وصلت 30 طنا على متن ${frame}. ${rest}`, `وصلت 12 طنا على متن ${frame}. ${rest}`, true],
+    ['the same lead, an outlet adds a sentence', `وصلت الطائرة الثانية ${frame}. ${rest}`, `وصلت الطائرة الثانية ${frame}. ${rest} وتلقى المركز 5 طلبات.`, false],
+    ['the same figure, other wording around it', `وصلت الطائرة الثانية ${frame}.`, `وصلت اليوم الطائرة الثانية ${frame} الشقيق.`, false],
+    ['figures only added on one side', `وصلت الطائرة ${frame}.`, `وصلت الطائرة ${frame} يوم 12 يوليو.`, false],
+  ])('%s → %s', (_name, a, b, expected) => {
+    expect(isTemplateVariant(alignSentences(fp(a), fp(b), isFigure))).toBe(expected);
+  });
+});
+
+describe('follow-ups (novelLeadWords + isFollowUp)', () => {
+  const report = `${frame}. ${rest}`;
+  const newLead = Array.from({ length: 70 }, (_, i) => `كلمة${i}`).join(' ');
+  it.each([
+    ['a new development leads, the report follows whole', `${newLead}. ${report}`, true],
+    ['a one-sentence intro of the outlet', `قالت مصادر للصحيفة. ${report}`, false],
+    ['the report, then new material at the end', `${report} ${newLead}.`, false],
+  ])('%s → %s', (_name, newer, expected) => {
+    const n = fp(newer);
+    const o = fp(report);
+    const body = n.words.length - n.titleWords;
+    expect(isFollowUp(novelLeadWords(n, shingles(o.words)), body, body > o.words.length)).toBe(expected);
+  });
+});
