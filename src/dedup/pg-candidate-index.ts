@@ -1,6 +1,6 @@
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../db/client.js';
-import { dedupEntries, dedupKeys, dedupStats, dedupWordCounts } from '../db/schema.js';
+import { dedupEntries } from '../db/schema.js';
 import type { CandidateHit, CandidateIndex, CandidateQuery, DocumentFrequencies, IndexedItem } from './candidate-index.js';
 import { FINGERPRINT_VERSION, type Fingerprint } from './fingerprint.js';
 
@@ -22,15 +22,16 @@ export interface PgCandidateIndex extends CandidateIndex {
  */
 export function createPgCandidateIndex(initial: Database): PgCandidateIndex {
   let db = initial;
+  let prefetched = new Map<string, IndexedItem>();
 
   async function findCandidates(q: CandidateQuery): Promise<CandidateHit[]> {
     if (q.keys.length === 0) return [];
     const from = new Date(q.fromMs).toISOString();
     const to = new Date(q.toMs).toISOString();
-    const rows = await queryRows<{ item_key: string; hits: number }>(
+    const rows = await queryRows<EntryRow & { hits: number }>(
       db,
       sql`with query_keys as (
-            select distinct k as key from unnest(${`{${q.keys.join(',')}}`}::int4[]) as k
+            select distinct k as key from unnest(${intArray(q.keys)}::int4[]) as k
           ), useful_keys as (
             select qk.key from query_keys qk
             where (select count(*) from (
@@ -45,15 +46,21 @@ export function createPgCandidateIndex(initial: Database): PgCandidateIndex {
             order by hits desc, dk.seq asc
             limit ${q.limit}
           )
-          select e.item_key, h.hits from hits h join dedup_entries e on e.seq = h.seq order by h.hits desc, h.seq asc`,
+          select e.item_key, e.story_key, e.source, e.published_at, e.fingerprint, h.hits
+          from hits h join dedup_entries e on e.seq = h.seq order by h.hits desc, h.seq asc`,
     );
+    // The caller asks for these entries next: keep them for getItems (saves a round trip per item).
+    prefetched = new Map(rows.map((r) => [r.item_key, fromRawRow(r)]));
     return rows.map((r) => ({ id: r.item_key, hits: Number(r.hits) }));
   }
 
   async function getItems(ids: string[]): Promise<IndexedItem[]> {
-    if (ids.length === 0) return [];
-    const rows = await db.select().from(dedupEntries).where(inArray(dedupEntries.itemKey, ids));
-    const byKey = new Map(rows.map((r) => [r.itemKey, toIndexedItem(r)]));
+    const missing = ids.filter((id) => !prefetched.has(id));
+    const byKey = new Map(prefetched);
+    if (missing.length) {
+      const rows = await db.select().from(dedupEntries).where(inArray(dedupEntries.itemKey, missing));
+      for (const r of rows) byKey.set(r.itemKey, toIndexedItem(r));
+    }
     return ids.flatMap((id) => byKey.get(id) ?? []);
   }
 
@@ -68,49 +75,39 @@ export function createPgCandidateIndex(initial: Database): PgCandidateIndex {
   }
 
   async function add(item: IndexedItem, keys: number[], distinctWords: number[]): Promise<void> {
-    const publishedAt = new Date(item.publishedAt);
-    const [entry] = await db
-      .insert(dedupEntries)
-      .values({
-        itemKey: item.id,
-        storyKey: item.storyId,
-        source: item.source,
-        publishedAt,
-        fingerprintVersion: FINGERPRINT_VERSION,
-        fingerprint: item.fingerprint,
-      })
-      .returning({ seq: dedupEntries.seq });
-    const uniqueKeys = [...new Set(keys)];
-    if (uniqueKeys.length) {
-      await db.execute(
-        sql`insert into dedup_keys (key, published_at, seq)
-            select k, ${publishedAt.toISOString()}::timestamptz, ${entry.seq}::bigint from unnest(${`{${uniqueKeys.join(',')}}`}::int4[]) as k
-            on conflict do nothing`,
-      );
-    }
-    const words = [...new Set(distinctWords)];
-    if (words.length) {
-      await db.execute(
-        sql`insert into dedup_word_counts (word, entries)
-            select w, 1 from unnest(${`{${words.join(',')}}`}::int4[]) as w
-            on conflict (word) do update set entries = dedup_word_counts.entries + 1`,
-      );
-    }
-    await db
-      .insert(dedupStats)
-      .values({ id: 1, entries: 1 })
-      .onConflictDoUpdate({ target: dedupStats.id, set: { entries: sql`${dedupStats.entries} + 1` } });
+    // One round trip: entry, its keys, the word counts and the entry count, as data-modifying CTEs.
+    const publishedAt = new Date(item.publishedAt).toISOString();
+    await db.execute(
+      sql`with entry as (
+            insert into dedup_entries (item_key, story_key, source, published_at, fingerprint_version, fingerprint)
+            values (${item.id}, ${item.storyId}, ${item.source}, ${publishedAt}::timestamptz, ${FINGERPRINT_VERSION},
+                    ${JSON.stringify(item.fingerprint)}::jsonb)
+            returning seq
+          ), entry_keys as (
+            insert into dedup_keys (key, published_at, seq)
+            select distinct k, ${publishedAt}::timestamptz, entry.seq from entry, unnest(${intArray(keys)}::int4[]) as k
+            on conflict do nothing
+          ), word_counts as (
+            insert into dedup_word_counts (word, entries)
+            select distinct w, 1 from unnest(${intArray(distinctWords)}::int4[]) as w
+            on conflict (word) do update set entries = dedup_word_counts.entries + 1
+          )
+          insert into dedup_stats (id, entries) values (1, 1)
+          on conflict (id) do update set entries = dedup_stats.entries + 1`,
+    );
   }
 
   async function documentFrequencies(words: number[]): Promise<DocumentFrequencies> {
-    const [stats] = await db.select({ entries: dedupStats.entries }).from(dedupStats).where(eq(dedupStats.id, 1));
-    if (words.length === 0) return { total: Number(stats?.entries ?? 0), counts: [] };
-    const rows = await db
-      .select({ word: dedupWordCounts.word, entries: dedupWordCounts.entries })
-      .from(dedupWordCounts)
-      .where(inArray(dedupWordCounts.word, [...new Set(words)]));
-    const counts = new Map(rows.map((r) => [r.word, r.entries]));
-    return { total: Number(stats?.entries ?? 0), counts: words.map((w) => counts.get(w) ?? 0) };
+    const unique = [...new Set(words)];
+    const [row] = await queryRows<{ total: string | number | null; words: number[] | null; counts: number[] | null }>(
+      db,
+      sql`select (select entries from dedup_stats where id = 1) as total,
+                 array_agg(word) as words, array_agg(entries) as counts
+          from dedup_word_counts where word = any(${intArray(unique)}::int4[])`,
+    );
+    const counts = new Map<number, number>();
+    (row?.words ?? []).forEach((w, i) => counts.set(Number(w), Number(row!.counts![i])));
+    return { total: Number(row?.total ?? 0), counts: words.map((w) => counts.get(w) ?? 0) };
   }
 
   async function withAssignmentLock<T>(fn: () => Promise<T>): Promise<T> {
@@ -122,6 +119,7 @@ export function createPgCandidateIndex(initial: Database): PgCandidateIndex {
   return {
     use(next: Database) {
       db = next;
+      prefetched = new Map();
     },
     findCandidates,
     getItems,
@@ -129,6 +127,30 @@ export function createPgCandidateIndex(initial: Database): PgCandidateIndex {
     add,
     documentFrequencies,
     withAssignmentLock,
+  };
+}
+
+/** An int4[] literal: one bound parameter however many values (each is a 32-bit integer by construction). */
+function intArray(values: number[]): string {
+  return `{${values.join(',')}}`;
+}
+
+type EntryRow = {
+  item_key: string;
+  story_key: string;
+  source: string;
+  published_at: string | Date;
+  fingerprint: Fingerprint | string;
+};
+
+/** A raw row: drivers differ (postgres.js via drizzle returns timestamps as strings, PGlite as Dates). */
+function fromRawRow(r: EntryRow): IndexedItem {
+  return {
+    id: r.item_key,
+    source: r.source,
+    storyId: r.story_key,
+    publishedAt: new Date(r.published_at).getTime(),
+    fingerprint: typeof r.fingerprint === 'string' ? (JSON.parse(r.fingerprint) as Fingerprint) : r.fingerprint,
   };
 }
 
