@@ -16,6 +16,9 @@ export interface SentenceAlignment {
   variants: number;
   /** The shorter text's first judged sentence is an aligned variant: the news itself was swapped. */
   leadVariant: boolean;
+  /** Words in judged sentences, and in aligned ones: how much of the shorter text has a counterpart. */
+  judgedWords: number;
+  alignedWords: number;
 }
 
 export interface AlignOptions {
@@ -58,9 +61,12 @@ export function alignSentences(a: Fingerprint, b: Fingerprint, isSpecific: (word
   let aligned = 0;
   let variants = 0;
   let leadVariant = false;
+  let judgedWords = 0;
+  let alignedWords = 0;
   for (const [from, to] of sentenceSpans(short)) {
     if (to - from < minWords) continue;
     judged++;
+    judgedWords += to - from;
     const own = new Set(short.stems.slice(from, to));
     const counts = new Map<number, number>();
     for (const h of own) for (const i of sentencesByStem.get(h) ?? []) counts.set(i, (counts.get(i) ?? 0) + 1);
@@ -69,6 +75,7 @@ export function alignSentences(a: Fingerprint, b: Fingerprint, isSpecific: (word
     for (const [i, n] of counts) if (n > bestCount) [best, bestCount] = [i, n];
     if (best < 0 || bestCount < alignShare * own.size) continue;
     aligned++;
+    alignedWords += to - from;
     // Words missing from the whole other text, not just the aligned sentence: a sentence split differently
     // by punctuation or moved elsewhere is not a swap.
     let shortSide = false;
@@ -82,7 +89,7 @@ export function alignSentences(a: Fingerprint, b: Fingerprint, isSpecific: (word
       if (judged === 1) leadVariant = true;
     }
   }
-  return { judged, aligned, variants, leadVariant };
+  return { judged, aligned, variants, leadVariant, judgedWords, alignedWords };
 }
 
 function hasSorted(sorted: number[], x: number): boolean {

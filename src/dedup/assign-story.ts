@@ -72,13 +72,17 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
   const tracker: RepeatedLineTracker = createRepeatedLineTracker();
   const preparedCache = new Map<string, Prepared>();
 
+  function remember(id: string, p: Prepared): void {
+    preparedCache.set(id, p);
+    // Bounded: the window moves on, and old items are rarely candidates again.
+    if (preparedCache.size > 50_000) preparedCache.delete(preparedCache.keys().next().value!);
+  }
+
   function prepared(item: IndexedItem): Prepared {
     let p = preparedCache.get(item.id);
     if (!p) {
       p = prepare(item.fingerprint);
-      preparedCache.set(item.id, p);
-      // Bounded: the window moves on, and old items are rarely candidates again.
-      if (preparedCache.size > 50_000) preparedCache.delete(preparedCache.keys().next().value!);
+      remember(item.id, p);
     }
     return p;
   }
@@ -91,9 +95,14 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
   async function belongsToStory(self: Prepared, storyId: string): Promise<boolean> {
     if (anchor === 'none') return true;
     const members = await index.getStoryItems(storyId, anchor === 'first' ? 1 : anchorMembers);
+    const needed = Math.ceil(members.length / 2);
     let overlapping = 0;
-    for (const m of members) if (overlapsFirstItem(compareFingerprints(self, prepared(m), null))) overlapping++;
-    return overlapping * 2 >= members.length;
+    for (let i = 0; i < members.length; i++) {
+      if (overlapsFirstItem(compareFingerprints(self, prepared(members[i]), null))) overlapping++;
+      if (overlapping >= needed) return true;
+      if (overlapping + members.length - 1 - i < needed) return false;
+    }
+    return overlapping >= needed;
   }
 
   return {
@@ -123,8 +132,11 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
             limit: maxCandidates,
             maxPostings,
           });
+          const hitsById = new Map(hits.map((h) => [h.id, h.hits]));
           for (const c of await index.getItems(hits.map((h) => h.id))) {
             const other = prepared(c);
+            // Two long texts sharing a single sampled key share too few 3-grams to pass: skip the exact count.
+            if (hitsById.get(c.id)! < 2 && Math.min(self.shingles.length, other.shingles.length) >= 80) continue;
             const e = compareFingerprints(self, other, null);
             if (needsIdf(e)) {
               await loadIdf(self.distinctWords);
@@ -157,6 +169,7 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
           break;
         }
         await index.add({ id: input.id, source: input.source, storyId, publishedAt, fingerprint: fp }, keys, Array.from(self.distinctWords));
+        remember(input.id, self);
         return { storyId, matchedItemId };
       });
     },

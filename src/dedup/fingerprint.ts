@@ -100,8 +100,9 @@ export function fingerprint(title: string, bodyLines: NormalizedLine[]): Fingerp
   return { words, titleWords, sentenceEnds, stems, numbers: Array.from(sortedUnique(numbers)) };
 }
 
+/** Sorted distinct values. An Int32Array argument is sorted in place (callers pass arrays they own). */
 export function sortedUnique(values: ArrayLike<number>): Int32Array {
-  const a = Int32Array.from(values).sort();
+  const a = (values instanceof Int32Array ? values : new Int32Array(values as number[])).sort();
   let n = 0;
   for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[n - 1]) a[n++] = a[i];
   return a.subarray(0, n);

@@ -1,3 +1,4 @@
+import { IntCounter } from './int-counter.js';
 import type { CandidateHit, CandidateIndex, CandidateQuery, DocumentFrequencies, IndexedItem } from './candidate-index.js';
 
 const PRUNE_SLACK_MS = 24 * 3_600_000;
@@ -7,7 +8,7 @@ export function createMemoryCandidateIndex(): CandidateIndex {
   const items: IndexedItem[] = [];
   const slotById = new Map<string, number>();
   const postings = new Map<number, number[]>();
-  const df = new Map<number, number>();
+  const df = new IntCounter();
   const slotsByStory = new Map<string, number[]>();
   let lock: Promise<unknown> = Promise.resolve();
 
@@ -67,11 +68,11 @@ export function createMemoryCandidateIndex(): CandidateIndex {
         if (list) list.push(slot);
         else postings.set(key, [slot]);
       }
-      for (const w of distinctWords) df.set(w, (df.get(w) ?? 0) + 1);
+      for (const w of distinctWords) df.increment(w);
     },
 
     async documentFrequencies(words): Promise<DocumentFrequencies> {
-      return { total: items.length, counts: words.map((w) => df.get(w) ?? 0) };
+      return { total: items.length, counts: words.map((w) => df.get(w)) };
     },
 
     withAssignmentLock<T>(fn: () => Promise<T>): Promise<T> {

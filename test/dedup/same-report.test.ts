@@ -21,7 +21,7 @@ describe('isSameReport', () => {
     ['a lead-only copy inside the full text', evidence(50, 400, 0.9, 0.11), true],
     ['half of the shorter text verbatim', evidence(120, 200, 0.5, 0.3), true],
     ['a reworded copy that keeps the rare words', evidence(120, 200, 0.35, 0.2, 0.85), true],
-    ['a reworded text that loses the rare words', evidence(120, 200, 0.35, 0.2, 0.6), false],
+    ['a reworded text that loses the rare words', evidence(120, 200, 0.35, 0.2, 0.65), false],
     ['a shared quote around independent framing', evidence(200, 250, 0.2, 0.1, 0.7), false],
     ['unrelated texts', evidence(200, 250, 0.02, 0.01, 0.1), false],
     ['an empty side', evidence(0, 250, 0, 0), false],
