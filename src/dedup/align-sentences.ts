@@ -111,3 +111,12 @@ function hasSorted(sorted: number[], x: number): boolean {
 export function isFigure(word: number, fp: Fingerprint): boolean {
   return hasSorted(fp.numbers, word);
 }
+
+/** How many figures the two texts share, against the count of the side with fewer. */
+export function figureOverlap(a: Fingerprint, b: Fingerprint): { fewer: number; shared: number } {
+  const [fewer, more] = a.numbers.length <= b.numbers.length ? [a.numbers, b.numbers] : [b.numbers, a.numbers];
+  let shared = 0;
+  for (const n of fewer) if (hasSorted(more, n)) shared++;
+  return { fewer: fewer.length, shared };
+}
+

@@ -2,8 +2,8 @@ import { splitLines } from '../arabic/split-lines.js';
 import { createRepeatedLineTracker, stripBoilerplate, type RepeatedLineTracker } from '../arabic/strip-boilerplate.js';
 import type { CandidateIndex, IndexedItem } from './candidate-index.js';
 import { compareFingerprints, idfContainment, prepare, type Prepared } from './compare-fingerprints.js';
-import { fingerprint, shingles } from './fingerprint.js';
-import { alignSentences, isFigure } from './align-sentences.js';
+import { fingerprint, shingles, type Fingerprint } from './fingerprint.js';
+import { alignSentences, figureOverlap, isFigure } from './align-sentences.js';
 import { novelLeadWords } from './novel-lead.js';
 import { isFollowUp, isSameReport, isTemplateVariant, matchScore, needsIdf, overlapsFirstItem } from './same-report.js';
 
@@ -58,6 +58,10 @@ export function indexKeys(p: Prepared, sampleBits: number, leadWords: number): n
   return [...keys];
 }
 
+function isTemplate(a: Fingerprint, b: Fingerprint): boolean {
+  return isTemplateVariant(alignSentences(a, b, isFigure), figureOverlap(a, b));
+}
+
 export function createStoryAssigner(index: CandidateIndex, options: StoryAssignerOptions = {}): StoryAssigner {
   const windowMs = (options.windowHours ?? 72) * HOUR_MS;
   const maxCandidates = options.maxCandidates ?? 10;
@@ -95,6 +99,9 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
   async function belongsToStory(self: Prepared, storyId: string): Promise<boolean> {
     if (anchor === 'none') return true;
     const members = await index.getStoryItems(storyId, anchor === 'first' ? 1 : anchorMembers);
+    // Template news chains easily (each day's forecast matches the day before): the item must not be a
+    // template variant of the story's first report either.
+    if (templateCheck && members.length > 0 && isTemplate(self.fp, members[0].fingerprint)) return false;
     const needed = Math.ceil(members.length / 2);
     let overlapping = 0;
     for (let i = 0; i < members.length; i++) {
@@ -153,7 +160,7 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
         // Best match first; the costlier checks run only until one story accepts the item.
         for (const { item } of passing) {
           if (rejectedStories.has(item.storyId)) continue;
-          if (templateCheck && isTemplateVariant(alignSentences(fp, item.fingerprint, isFigure))) continue;
+          if (templateCheck && isTemplate(fp, item.fingerprint)) continue;
           if (followUpCheck) {
             // Items arrive in order, so this one is the newer of the pair.
             const other = prepared(item);

@@ -22,6 +22,8 @@ export const SAME_REPORT_RULE = {
    */
   followUpLeadWords: 60,
   followUpLeadShare: 0.2,
+  /** A lead figure swap is template news unless this share of the figures is common to both texts. */
+  templateSharedFigures: 0.75,
   /** Joining a story also needs this much overlap with its first item (anti-chaining). */
   firstItemContainment: 0.3,
 } as const;
@@ -54,11 +56,20 @@ export function matchScore(e: PairEvidence): number {
 
 /**
  * Template news: the shorter text's first sentence reappears in the other with another figure or ordinal
- * (relief flight 2 vs 3, 140 vs 100 students, another day's prices). The lead is where a report states its
- * news; a republication copies it or rewrites it whole, it does not swap its numbers.
+ * (relief flight 2 vs 3, 140 vs 100 students, another day's prices), and the texts' figures mostly differ
+ * overall. The lead is where a report states its news; a republication copies it or rewrites it whole, it
+ * does not swap its numbers — and when an outlet restates one figure (rounds an amount), the report's other
+ * figures are still the same ones.
  */
-export function isTemplateVariant(a: SentenceAlignment): boolean {
-  return a.leadVariant;
+export function isTemplateVariant(a: SentenceAlignment, figures: FigureOverlap): boolean {
+  return a.leadVariant && figures.shared < SAME_REPORT_RULE.templateSharedFigures * figures.fewer;
+}
+
+export interface FigureOverlap {
+  /** Distinct figures of the side that has fewer. */
+  fewer: number;
+  /** Of those, found on the other side. */
+  shared: number;
 }
 
 /** `novelLead`: body words the newer text opens with before sharing a 3-gram with the older (novel-lead.ts). */
