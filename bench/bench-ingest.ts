@@ -2,13 +2,16 @@
  * Ingest benchmark: N feeds × M real Arabic items served on 127.0.0.1, one `fetch --once`-style pass that stores
  * everything (first pass), then a pass where every feed answers 304. Prints figures; not a test.
  *
- *   npm run bench:ingest -- [--feeds 500] [--items 50] [--concurrency 8] [--samples ../shared/feeds]
+ *   npm run bench:ingest -- [--feeds 500] [--items 30] [--concurrency 8] [--corpus dev|samples]
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:ingest   # server Postgres (own database)
  *
- * Items are the real samples in ../shared/feeds with per-feed links and GUIDs, so every item is new on the first pass.
+ * --corpus dev (default when ../shared/eval/dedup-dev is there): the 15,042 real Saudi articles of the dedup dev set,
+ * full text, in publication order, dealt round-robin to the feeds — a real duplicate rate for the story assigner.
+ * --corpus samples: the ~70 items of ../shared/feeds repeated with per-feed links (every item a copy: dedup's worst case).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -23,11 +26,13 @@ import { parseFeed } from '../src/pipeline/parse-feed.js';
 import type { FeedSource } from '../src/pipeline/types.js';
 import { refreshDueFeeds } from '../src/worker/refresh-due-feeds.js';
 
+const devSet = '../shared/eval/dedup-dev/dev-items-full.jsonl.gz';
 const { values } = parseArgs({
   options: {
     feeds: { type: 'string', default: '500' },
-    items: { type: 'string', default: '50' },
+    items: { type: 'string', default: '30' },
     concurrency: { type: 'string', default: '8' },
+    corpus: { type: 'string', default: existsSync(devSet) ? 'dev' : 'samples' },
     samples: { type: 'string', default: '../shared/feeds' },
   },
 });
@@ -36,8 +41,30 @@ const itemsPerFeed = Number(values.items);
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-async function loadSampleItems(): Promise<Array<{ title: string; html: string; date: Date }>> {
-  const out: Array<{ title: string; html: string; date: Date }> = [];
+interface SampleItem {
+  title: string;
+  html: string;
+  date: Date;
+  link?: string;
+}
+
+function loadDevItems(): SampleItem[] {
+  return gunzipSync(readFileSync(devSet))
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { id: string; title: string; content: string; published: string })
+    .map((d) => ({
+      title: d.title,
+      html: d.content.split('\n').filter(Boolean).map((p) => `<p>${escape(p)}</p>`).join(''),
+      date: new Date(d.published),
+      link: `https://dev.example/${d.id}`,
+    }));
+}
+
+async function loadSampleItems(): Promise<SampleItem[]> {
+  if (values.corpus === 'dev') return loadDevItems();
+  const out: SampleItem[] = [];
   for (const file of readdirSync(values.samples!).filter((f) => f.includes('rss2'))) {
     const parsed = await parseFeed(readFileSync(path.join(values.samples!, file), 'utf8'));
     for (const e of parsed.entries) out.push({ title: e.title ?? '', html: e.contentHtml ?? e.summaryHtml ?? '', date: e.publishedAt ?? new Date() });
@@ -45,11 +72,14 @@ async function loadSampleItems(): Promise<Array<{ title: string; html: string; d
   return out;
 }
 
-function renderFeed(feed: number, samples: Awaited<ReturnType<typeof loadSampleItems>>): Buffer {
+function renderFeed(feed: number, samples: SampleItem[]): Buffer {
   const items = Array.from({ length: itemsPerFeed }, (_, i) => {
-    const s = samples[(feed * itemsPerFeed + i) % samples.length];
-    const link = `https://outlet${feed}.example/news/${i}`;
-    return `<item><title>${escape(s.title)}</title><link>${link}</link><guid>${link}</guid><pubDate>${new Date(s.date.getTime() - i * 60_000).toUTCString()}</pubDate><description>${escape(s.html)}</description></item>`;
+    // Round-robin: feed f carries items f, f + N, f + 2N, … of the stream.
+    const n = i * feedCount + feed;
+    const s = samples[n % samples.length];
+    const link = s.link && n < samples.length ? s.link : `https://outlet${feed}.example/news/${i}`;
+    const date = s.link ? s.date : new Date(s.date.getTime() - i * 60_000);
+    return `<item><title>${escape(s.title)}</title><link>${link}</link><guid>${link}</guid><pubDate>${date.toUTCString()}</pubDate><description>${escape(s.html)}</description></item>`;
   });
   return Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>outlet ${feed}</title><link>https://outlet${feed}.example/</link><description>d</description>${items.join('')}</channel></rss>`);
 }
@@ -110,7 +140,9 @@ async function main(): Promise<void> {
   };
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
   const totalBytes = bodies.reduce((n, b) => n + b.length, 0);
-  console.log(`khabar ingest: ${feedCount} feeds × ${itemsPerFeed} items (${mb(totalBytes)}), concurrency ${values.concurrency}, ${kind}`);
+  console.log(
+    `khabar ingest: ${feedCount} feeds × ${itemsPerFeed} items (${mb(totalBytes)}, corpus ${values.corpus}), concurrency ${values.concurrency}, ${kind}`,
+  );
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   for (const label of ['first pass (all new)', 'second pass (all 304)']) {

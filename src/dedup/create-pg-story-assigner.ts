@@ -14,7 +14,9 @@ export function createPgStoryAssigner(db: Database, options: StoryAssignerOption
       return db.transaction(async (tx) => {
         index.use(tx);
         try {
-          return await dedup.assign(input);
+          const assignment = await dedup.assign(input);
+          await index.flush();
+          return assignment;
         } finally {
           index.use(db);
         }

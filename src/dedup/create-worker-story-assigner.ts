@@ -33,6 +33,7 @@ export function createWorkerStoryAssigner(db: Database, options: WorkerStoryAssi
           });
           decisions.push({ storyKey: assignment.storyId, matched: assignment.matchedItemId !== null });
         }
+        await index.flush();
         const outside = [...new Set(decisions.filter((d) => d.matched && !inBatch.has(d.storyKey)).map((d) => Number(d.storyKey)))];
         const firstItems = outside.length
           ? await tx.select({ id: items.id, storyId: items.storyId }).from(items).where(inArray(items.id, outside))

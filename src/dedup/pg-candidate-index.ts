@@ -13,6 +13,8 @@ export interface PgCandidateIndex extends CandidateIndex {
    * is transaction-scoped, and an item's index rows commit with the item).
    */
   use(db: Database): void;
+  /** Writes the word counts of the items added since the last flush; call before the transaction commits. */
+  flush(): Promise<void>;
 }
 
 /**
@@ -23,6 +25,8 @@ export interface PgCandidateIndex extends CandidateIndex {
 export function createPgCandidateIndex(initial: Database): PgCandidateIndex {
   let db = initial;
   let prefetched = new Map<string, IndexedItem>();
+  let pendingWords = new Map<number, number>();
+  let pendingEntries = 0;
 
   async function findCandidates(q: CandidateQuery): Promise<CandidateHit[]> {
     if (q.keys.length === 0) return [];
@@ -75,7 +79,6 @@ export function createPgCandidateIndex(initial: Database): PgCandidateIndex {
   }
 
   async function add(item: IndexedItem, keys: number[], distinctWords: number[]): Promise<void> {
-    // One round trip: entry, its keys, the word counts and the entry count, as data-modifying CTEs.
     const publishedAt = new Date(item.publishedAt).toISOString();
     await db.execute(
       sql`with entry as (
@@ -83,18 +86,32 @@ export function createPgCandidateIndex(initial: Database): PgCandidateIndex {
             values (${item.id}, ${item.storyId}, ${item.source}, ${publishedAt}::timestamptz, ${FINGERPRINT_VERSION},
                     ${JSON.stringify(item.fingerprint)}::jsonb)
             returning seq
-          ), entry_keys as (
-            insert into dedup_keys (key, published_at, seq)
-            select distinct k, ${publishedAt}::timestamptz, entry.seq from entry, unnest(${intArray(keys)}::int4[]) as k
-            on conflict do nothing
-          ), word_counts as (
-            insert into dedup_word_counts (word, entries)
-            select distinct w, 1 from unnest(${intArray(distinctWords)}::int4[]) as w
-            on conflict (word) do update set entries = dedup_word_counts.entries + 1
           )
-          insert into dedup_stats (id, entries) values (1, 1)
-          on conflict (id) do update set entries = dedup_stats.entries + 1`,
+          insert into dedup_keys (key, published_at, seq)
+          select distinct k, ${publishedAt}::timestamptz, entry.seq from entry, unnest(${intArray(keys)}::int4[]) as k
+          on conflict do nothing`,
     );
+    // Word counts are the costly part (one row per distinct word): they wait in memory until flush(), summed over
+    // the batch, and reads add them in, so answers are the same as counting each item at once.
+    for (const w of new Set(distinctWords)) pendingWords.set(w, (pendingWords.get(w) ?? 0) + 1);
+    pendingEntries++;
+  }
+
+  async function flush(): Promise<void> {
+    if (pendingEntries === 0) return;
+    const words = [...pendingWords.keys()];
+    const counts = words.map((w) => pendingWords.get(w)!);
+    await db.execute(
+      sql`with word_counts as (
+            insert into dedup_word_counts (word, entries)
+            select w, n from unnest(${intArray(words)}::int4[], ${intArray(counts)}::int4[]) as u(w, n)
+            on conflict (word) do update set entries = dedup_word_counts.entries + excluded.entries
+          )
+          insert into dedup_stats (id, entries) values (1, ${pendingEntries})
+          on conflict (id) do update set entries = dedup_stats.entries + excluded.entries`,
+    );
+    pendingWords = new Map();
+    pendingEntries = 0;
   }
 
   async function documentFrequencies(words: number[]): Promise<DocumentFrequencies> {
@@ -105,9 +122,12 @@ export function createPgCandidateIndex(initial: Database): PgCandidateIndex {
                  array_agg(word) as words, array_agg(entries) as counts
           from dedup_word_counts where word = any(${intArray(unique)}::int4[])`,
     );
-    const counts = new Map<number, number>();
-    (row?.words ?? []).forEach((w, i) => counts.set(Number(w), Number(row!.counts![i])));
-    return { total: Number(row?.total ?? 0), counts: words.map((w) => counts.get(w) ?? 0) };
+    const stored = new Map<number, number>();
+    (row?.words ?? []).forEach((w, i) => stored.set(Number(w), Number(row!.counts![i])));
+    return {
+      total: Number(row?.total ?? 0) + pendingEntries,
+      counts: words.map((w) => (stored.get(w) ?? 0) + (pendingWords.get(w) ?? 0)),
+    };
   }
 
   async function withAssignmentLock<T>(fn: () => Promise<T>): Promise<T> {
@@ -118,9 +138,13 @@ export function createPgCandidateIndex(initial: Database): PgCandidateIndex {
 
   return {
     use(next: Database) {
+      // Pending word counts belong to the transaction being left: flushed on success, dropped with a rollback.
       db = next;
       prefetched = new Map();
+      pendingWords = new Map();
+      pendingEntries = 0;
     },
+    flush,
     findCandidates,
     getItems,
     getStoryItems,
