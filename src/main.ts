@@ -66,6 +66,7 @@ export async function runService(env: Env, config: FeedsConfig, roles: ServiceRo
     ? startWorker(refreshDepsFor(handle, config, logger), {
         schedule: config.settings.schedule,
         concurrency: config.settings.concurrency,
+        dedupWindowHours: config.settings.dedupWindowHours,
       })
     : null;
 

@@ -1,12 +1,15 @@
 import cron from 'node-cron';
 import type { Logger } from '../logger.js';
 import type { RefreshDeps } from '../pipeline/refresh-feed.js';
+import { pruneDedupIndex } from '../db/queries/prune-dedup-index.js';
 import { refreshDueFeeds } from './refresh-due-feeds.js';
 
 export interface WorkerOptions {
   /** node-cron expression, validated with the config. */
   schedule: string;
   concurrency: number;
+  /** Dedup window: index keys older than twice this are pruned (at most hourly). Unset: never prune. */
+  dedupWindowHours?: number;
   /** Run a pass right away instead of waiting for the first tick. */
   runAtStart?: boolean;
 }
@@ -34,6 +37,7 @@ export function startWorker(deps: RefreshDeps, options: WorkerOptions): Worker {
       try {
         const summary = await refreshDueFeeds(deps, { concurrency: options.concurrency, signal: abort.signal });
         if (summary.feeds > 0) log.info({ ...summary, ms: Date.now() - started }, 'worker pass finished');
+        await pruneIfDue();
       } catch (err) {
         log.error({ err }, 'worker pass failed');
       } finally {
@@ -41,6 +45,15 @@ export function startWorker(deps: RefreshDeps, options: WorkerOptions): Worker {
       }
     })();
     return inFlight;
+  }
+
+  let lastPrune = 0;
+  async function pruneIfDue(): Promise<void> {
+    if (!options.dedupWindowHours || Date.now() - lastPrune < 3_600_000) return;
+    lastPrune = Date.now();
+    const before = new Date(Date.now() - 2 * options.dedupWindowHours * 3_600_000);
+    const removed = await pruneDedupIndex(deps.db, before);
+    if (removed) log.info({ removed, before: before.toISOString() }, 'dedup index pruned');
   }
 
   const task = cron.schedule(options.schedule, () => void runPass(), { name: 'khabar-refresh', noOverlap: true });

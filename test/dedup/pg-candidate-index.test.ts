@@ -1,4 +1,7 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../src/db/client.js';
+import { pruneDedupIndex } from '../../src/db/queries/prune-dedup-index.js';
 import { createStoryAssigner, type DedupInput } from '../../src/dedup/assign-story.js';
 import { createPgStoryAssigner } from '../../src/dedup/create-pg-story-assigner.js';
 import { createMemoryCandidateIndex } from '../../src/dedup/memory-candidate-index.js';
@@ -58,5 +61,25 @@ describe.each(testBackends())('the Postgres candidate index on %s', (backend) =>
     expect(story.b1).not.toBe(story.a1);
     expect(story.c1).toBe('c1');
     expect(story.a4).toBe('a4');
+  });
+});
+
+describe.each(testBackends())('pruning the Postgres index on %s', (backend) => {
+  it('drops old keys, keeps recent ones and every entry', async () => {
+    const t = await createTestDatabase(backend);
+    try {
+      const pg = createPgStoryAssigner(t.handle.db);
+      for (const input of stream()) await pg.assign(input);
+      const count = async (table: string) =>
+        Number((await queryRows<{ n: number }>(t.handle.db, sql.raw(`select count(*)::int as n from ${table}`)))[0].n);
+      const keysBefore = await count('dedup_keys');
+      const removed = await pruneDedupIndex(t.handle.db, new Date(Date.UTC(2026, 10, 5)));
+      expect(removed).toBeGreaterThan(0);
+      expect(await count('dedup_keys')).toBe(keysBefore - removed!);
+      expect(await count('dedup_keys')).toBeGreaterThan(0); // a4, 200 h later, keeps its keys
+      expect(await count('dedup_entries')).toBe(stream().length);
+    } finally {
+      await t.drop();
+    }
   });
 });
