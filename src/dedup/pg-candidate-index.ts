@@ -34,20 +34,20 @@ export function createPgCandidateIndex(initial: Database): PgCandidateIndex {
     const to = new Date(q.toMs).toISOString();
     const rows = await queryRows<EntryRow & { hits: number }>(
       db,
-      sql`with query_keys as (
-            select distinct k as key from unnest(${intArray(q.keys)}::int4[]) as k
-          ), useful_keys as (
-            select qk.key from query_keys qk
-            where (select count(*) from (
-                     select 1 from dedup_keys dk
-                     where dk.key = qk.key and dk.published_at between ${from}::timestamptz and ${to}::timestamptz
-                     limit ${q.maxPostings + 1}) probe) <= ${q.maxPostings}
+      sql`with postings as (
+            -- One bounded probe per key: its entries in the window, or none when it has more than maxPostings.
+            select p.seqs from unnest(${intArray([...new Set(q.keys)])}::int4[]) as k(key)
+            cross join lateral (
+              select array_agg(dk.seq) as seqs from (
+                select seq from dedup_keys dk
+                where dk.key = k.key and dk.published_at between ${from}::timestamptz and ${to}::timestamptz
+                limit ${q.maxPostings + 1}) dk
+            ) p
+            where cardinality(p.seqs) <= ${q.maxPostings}
           ), hits as (
-            select dk.seq, count(*)::int as hits
-            from useful_keys uk
-            join dedup_keys dk on dk.key = uk.key and dk.published_at between ${from}::timestamptz and ${to}::timestamptz
-            group by dk.seq
-            order by hits desc, dk.seq asc
+            select seq, count(*)::int as hits from postings, unnest(postings.seqs) as seq
+            group by seq
+            order by hits desc, seq asc
             limit ${q.limit}
           )
           select e.item_key, e.story_key, e.source, e.published_at, e.fingerprint, h.hits

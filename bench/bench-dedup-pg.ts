@@ -1,0 +1,169 @@
+/**
+ * The Postgres candidate index at scale: stored items vs. lookup latency. Prints figures; not a test.
+ *
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/bench-dedup-pg.ts [--sizes 10000,100000,1000000]
+ *
+ * The dev set's full-text stream is clustered in memory once, recording what the assigner stores (entries, index keys)
+ * and the lookups it makes for the last 1,000 items. Entries are bulk-loaded into a fresh database, then replicated
+ * with salted keys and shifted publication times (one dev-set's worth per 11 days, as a steady stream would be) up
+ * to each size; the recorded lookups are replayed (findCandidates + getItems), and p50/p95/p99 are printed with the
+ * index's size. The default sizes stop at 100k; the 1M step takes long (tens of minutes) and is kept out of CI.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { parseClusterLine } from '../src/commands/cluster.js';
+import { openDatabase, queryRows } from '../src/db/client.js';
+import { migrateDatabase } from '../src/db/migrate.js';
+import { createStoryAssigner, type DedupInput } from '../src/dedup/assign-story.js';
+import type { CandidateIndex, CandidateQuery, IndexedItem } from '../src/dedup/candidate-index.js';
+import { FINGERPRINT_VERSION } from '../src/dedup/fingerprint.js';
+import { createMemoryCandidateIndex } from '../src/dedup/memory-candidate-index.js';
+import { createPgCandidateIndex } from '../src/dedup/pg-candidate-index.js';
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '10000,100000' },
+    dev: { type: 'string', default: '../shared/eval/dedup-dev' },
+    queries: { type: 'string', default: '1000' },
+  },
+});
+
+interface Recorded {
+  entries: Array<{ item: IndexedItem; keys: number[] }>;
+  queries: CandidateQuery[];
+}
+
+async function record(items: DedupInput[], queryCount: number): Promise<Recorded> {
+  const memory = createMemoryCandidateIndex();
+  const recorded: Recorded = { entries: [], queries: [] };
+  let n = 0;
+  const spy: CandidateIndex = {
+    ...memory,
+    findCandidates: (q) => {
+      if (n >= items.length - queryCount) recorded.queries.push(q);
+      return memory.findCandidates(q);
+    },
+    add: (item, keys, words) => {
+      if (n < items.length - queryCount) recorded.entries.push({ item, keys });
+      return memory.add(item, keys, words);
+    },
+  };
+  const assigner = createStoryAssigner(spy);
+  for (const item of items) {
+    await assigner.assign(item);
+    n++;
+  }
+  return recorded;
+}
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+
+async function main(): Promise<void> {
+  const adminUrl = process.env.BENCH_DATABASE_URL;
+  const file = `${values.dev}/dev-items-full.jsonl.gz`;
+  if (!adminUrl || !existsSync(file)) {
+    console.log('postgres lookup: skipped (set BENCH_DATABASE_URL to a server Postgres, and keep ../shared/eval/dedup-dev beside the checkout)');
+    return;
+  }
+  const items = gunzipSync(readFileSync(file))
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l, i) => parseClusterLine(l, i + 1));
+  const { entries, queries } = await record(items, Number(values.queries));
+  const span = items[items.length - 1].publishedAt!.getTime() - items[0].publishedAt!.getTime() + 86_400_000;
+
+  const name = `khabar_bench_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const handle = await openDatabase({ databaseUrl: url.toString(), dataDir: 'unused', poolMax: 2 });
+  try {
+    await migrateDatabase(handle, url.toString());
+    const db = handle.db;
+    // Copy 0: the real entries, in batches (one statement each).
+    for (let i = 0; i < entries.length; i += 500) {
+      const batch = entries.slice(i, i + 500);
+      await db.execute(sql`
+        with e as (
+          insert into dedup_entries (item_key, story_key, source, published_at, fingerprint_version, fingerprint)
+          select x.item_key, x.story_key, x.source, x.published_at, ${FINGERPRINT_VERSION}, x.fingerprint
+          from jsonb_to_recordset(${JSON.stringify(
+            batch.map((b) => ({
+              item_key: b.item.id,
+              story_key: b.item.storyId,
+              source: b.item.source,
+              published_at: new Date(b.item.publishedAt).toISOString(),
+              fingerprint: b.item.fingerprint,
+              keys: b.keys,
+            })),
+          )}::jsonb) as x(item_key text, story_key text, source text, published_at timestamptz, fingerprint jsonb, keys int4[])
+          returning seq, item_key)
+        insert into dedup_keys (key, published_at, seq)
+        select distinct k, x.published_at, e.seq
+        from e join jsonb_to_recordset(${JSON.stringify(batch.map((b) => ({ item_key: b.item.id, published_at: new Date(b.item.publishedAt).toISOString(), keys: b.keys })))}::jsonb)
+             as x(item_key text, published_at timestamptz, keys int4[]) on x.item_key = e.item_key,
+             unnest(x.keys) as k
+        on conflict do nothing`);
+    }
+    const base = entries.length;
+    console.log(`postgres lookup: ${base} real entries per copy, ${queries.length} recorded lookups replayed per size`);
+    let stored = base;
+    for (const size of values.sizes!.split(',').map(Number)) {
+      const loadStarted = performance.now();
+      while (stored < size) {
+        // One more copy: salted keys (no false sharing with the originals) and times moved one span later.
+        const copy = Math.floor(stored / base);
+        const take = Math.min(base, size - stored);
+        await db.execute(sql`
+          with src as (
+            select seq, item_key, story_key, source, published_at, fingerprint from dedup_entries
+            where item_key not like '%#%' order by seq limit ${take}
+          ), e as (
+            insert into dedup_entries (item_key, story_key, source, published_at, fingerprint_version, fingerprint)
+            select item_key || '#' || ${copy}, story_key || '#' || ${copy}, source,
+                   published_at + make_interval(secs => ${(copy * span) / 1000}), ${FINGERPRINT_VERSION}, fingerprint
+            from src order by seq
+            returning seq, item_key)
+          insert into dedup_keys (key, published_at, seq)
+          select k.key # ${(copy * 0x9e3779b1) | 0}, k.published_at + make_interval(secs => ${(copy * span) / 1000}), e.seq
+          from e join src on src.item_key || '#' || ${copy} = e.item_key join dedup_keys k on k.seq = src.seq
+          on conflict do nothing`);
+        stored += take;
+      }
+      await db.execute(sql`vacuum analyze dedup_keys`).catch(() => db.execute(sql`analyze dedup_keys`));
+      const loadSeconds = (performance.now() - loadStarted) / 1000;
+      const index = createPgCandidateIndex(db);
+      const times: number[] = [];
+      for (const q of [...queries, ...queries].slice(0, queries.length * 2)) {
+        const t = performance.now();
+        const hits = await index.findCandidates(q);
+        await index.getItems(hits.map((h) => h.id));
+        times.push(performance.now() - t);
+      }
+      const measured = times.slice(queries.length).sort((a, b) => a - b); // second round: warm cache
+      const [sizes] = await queryRows<{ keys: string; total: string; rows: string }>(
+        db,
+        sql`select pg_size_pretty(pg_total_relation_size('dedup_keys')) as keys,
+                   pg_size_pretty(pg_total_relation_size('dedup_keys') + pg_total_relation_size('dedup_entries')) as total,
+                   (select count(*) from dedup_keys)::text as rows`,
+      );
+      console.log(
+        `  ${stored.toLocaleString('en')} items: lookup p50 ${quantile(measured, 0.5).toFixed(2)} ms, ` +
+          `p95 ${quantile(measured, 0.95).toFixed(2)} ms, p99 ${quantile(measured, 0.99).toFixed(2)} ms; ` +
+          `index ${sizes.rows} keys (${sizes.keys}), with entries ${sizes.total}; loaded in ${loadSeconds.toFixed(0)} s`,
+      );
+    }
+  } finally {
+    await handle.close();
+    await admin.unsafe(`drop database if exists "${name}" with (force)`);
+    await admin.end();
+  }
+}
+
+await main();
