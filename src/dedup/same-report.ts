@@ -13,6 +13,12 @@ export const SAME_REPORT_RULE = {
   containment: 0.5,
   idfContainment: 0.75,
   idfRouteContainment: 0.3,
+  /**
+   * A text many times longer (a roundup, a long feature) contains many fixed phrases by chance: a short item
+   * inside it must be there nearly whole.
+   */
+  embedRatio: 8,
+  embedContainment: 0.8,
   /** A short text (title only, a one-line flash) merges only when nearly all of it is shared both ways. */
   shortJaccard: 0.8,
   /**
@@ -38,6 +44,7 @@ export function isSameReport(e: PairEvidence): boolean {
   const r = SAME_REPORT_RULE;
   if (e.sizeA === 0 || e.sizeB === 0) return false;
   if (Math.min(e.sizeA, e.sizeB) < r.minShingles) return e.jaccard >= r.shortJaccard;
+  if (Math.max(e.sizeA, e.sizeB) >= r.embedRatio * Math.min(e.sizeA, e.sizeB)) return e.containment >= r.embedContainment;
   if (e.containment >= r.containment) return true;
   return e.containment >= r.idfRouteContainment && e.idfContainment >= r.idfContainment;
 }

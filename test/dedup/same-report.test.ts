@@ -28,6 +28,8 @@ describe('isSameReport', () => {
     ['two short texts that are identical', evidence(4, 4, 1, 1), true],
     ['two short texts sharing some words', evidence(4, 6, 0.75, 0.5), false],
     ['a short text inside a long one', evidence(5, 300, 1, 0.02), false],
+    ['a wire report embedded whole in a roundup ten times its size', evidence(70, 900, 0.9, 0.07), true],
+    ['an item sharing fixed phrases with a roundup ten times its size', evidence(70, 900, 0.6, 0.04, 0.9), false],
   ])('%s → %s', (_name, e, expected) => {
     expect(isSameReport(e)).toBe(expected);
   });
