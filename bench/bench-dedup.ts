@@ -1,7 +1,7 @@
 /**
  * `npm run bench:dedup` — prints figures, asserts nothing (not a test).
  * 1. In-process clustering of the dev full-text stream with the in-memory index (goal ≥ 3,000 items/s).
- * 2. Postgres-backed candidate lookup at 10k / 100k / 1M stored items: see benchPostgresLookup below.
+ * 2. The Postgres-backed lookup at 10k / 100k / 1M stored items is bench/bench-dedup-pg.ts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -35,16 +35,13 @@ async function benchInMemory(kind: 'full' | 'summary'): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Postgres-backed lookup benchmark (10k / 100k / 1M stored items, p50/p95 per lookup; goal p95 ≤ 5 ms at 1M).
-// Not implemented yet: it needs src/dedup/postgres-candidate-index.ts and a server Postgres (KHABAR_BENCH_PG_URL).
-// Plan: synthesize N items from the dev texts (shuffle sentences across items, fresh ids and timestamps spread
-// over the window), bulk-load their keys with COPY, then time findCandidates + getItems for 1,000 held-back dev
-// items. Keep the 1M step out of CI.
+// Postgres-backed lookup (10k / 100k / 1M stored items, p50/p95 per lookup; goal p95 ≤ 5 ms at 1M) lives in
+// bench/bench-dedup-pg.ts (it needs a server Postgres): BENCH_DATABASE_URL=… npx tsx bench/bench-dedup-pg.ts
 // ---------------------------------------------------------------------------------------------------------
-async function benchPostgresLookup(): Promise<void> {
-  console.log('postgres lookup: not implemented yet (needs the Postgres CandidateIndex)');
+function benchPostgresLookup(): void {
+  console.log('postgres lookup: see bench/bench-dedup-pg.ts (needs BENCH_DATABASE_URL)');
 }
 
 await benchInMemory('full');
 if (process.argv.includes('--summary')) await benchInMemory('summary');
-await benchPostgresLookup();
+benchPostgresLookup();
