@@ -5,7 +5,7 @@ import { compareFingerprints, idfContainment, prepare, type Prepared } from './c
 import { fingerprint, shingles, type Fingerprint } from './fingerprint.js';
 import { alignSentences, figureOverlap, isFigure } from './align-sentences.js';
 import { novelLeadWords } from './novel-lead.js';
-import { isFollowUp, isSameReport, isTemplateVariant, matchScore, needsIdf, overlapsFirstItem } from './same-report.js';
+import { SAME_REPORT_RULE, isFollowUp, isSameReport, isTemplateVariant, matchScore, needsIdf, overlapsFirstItem } from './same-report.js';
 
 export interface DedupInput {
   id: string;
@@ -59,7 +59,10 @@ export function indexKeys(p: Prepared, sampleBits: number, leadWords: number): n
 }
 
 function isTemplate(a: Fingerprint, b: Fingerprint): boolean {
-  return isTemplateVariant(alignSentences(a, b, isFigure), figureOverlap(a, b));
+  const figures = figureOverlap(a, b);
+  // Texts sharing most of their figures are never template variants: skip the sentence alignment.
+  if (figures.shared >= SAME_REPORT_RULE.templateSharedFigures * figures.fewer) return false;
+  return isTemplateVariant(alignSentences(a, b, isFigure), figures);
 }
 
 export function createStoryAssigner(index: CandidateIndex, options: StoryAssignerOptions = {}): StoryAssigner {

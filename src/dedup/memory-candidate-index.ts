@@ -6,6 +6,8 @@ const PRUNE_SLACK_MS = 24 * 3_600_000;
 /** In-process CandidateIndex: what `khabar cluster` uses by default, and the reference for the Postgres one. */
 export function createMemoryCandidateIndex(): CandidateIndex {
   const items: IndexedItem[] = [];
+  // Publication times by slot, beside the items: the posting scans read nothing else.
+  let times = new Float64Array(1024);
   const slotById = new Map<string, number>();
   const postings = new Map<number, number[]>();
   const df = new IntCounter();
@@ -19,20 +21,20 @@ export function createMemoryCandidateIndex(): CandidateIndex {
         let list = postings.get(key);
         if (!list) continue;
         // Streams arrive roughly in time order: postings far behind the window are dropped for good.
-        if (list.length > q.maxPostings && items[list[0]].publishedAt < q.fromMs - PRUNE_SLACK_MS) {
-          const keep = list.findIndex((slot) => items[slot].publishedAt >= q.fromMs - PRUNE_SLACK_MS);
+        if (list.length > q.maxPostings && times[list[0]] < q.fromMs - PRUNE_SLACK_MS) {
+          const keep = list.findIndex((slot) => times[slot] >= q.fromMs - PRUNE_SLACK_MS);
           list = keep < 0 ? [] : list.slice(keep);
           postings.set(key, list);
         }
         // Bounded probe, as the Postgres index counts: stop as soon as the key is known to be too common.
         let inWindow = 0;
         for (let i = 0; i < list.length && inWindow <= q.maxPostings; i++) {
-          const t = items[list[i]].publishedAt;
+          const t = times[list[i]];
           if (t >= q.fromMs && t <= q.toMs) inWindow++;
         }
         if (inWindow > q.maxPostings) continue;
         for (const slot of list) {
-          const t = items[slot].publishedAt;
+          const t = times[slot];
           if (t < q.fromMs || t > q.toMs) continue;
           hits.set(slot, (hits.get(slot) ?? 0) + 1);
         }
@@ -59,6 +61,12 @@ export function createMemoryCandidateIndex(): CandidateIndex {
     async add(item, keys, distinctWords) {
       const slot = items.length;
       items.push(item);
+      if (slot >= times.length) {
+        const grown = new Float64Array(times.length * 2);
+        grown.set(times);
+        times = grown;
+      }
+      times[slot] = item.publishedAt;
       slotById.set(item.id, slot);
       const members = slotsByStory.get(item.storyId);
       if (members) members.push(slot);
