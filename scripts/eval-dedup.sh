@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 # stream  precision-floor  recall-floor
 FLOORS=(
-  "full    0.94 0.81"
+  "full    0.94 0.825"
   "summary 0.93 0.575"
 )
 

@@ -5,7 +5,7 @@ import { compareFingerprints, idfContainment, prepare, type Prepared } from './c
 import { fingerprint, shingles, type Fingerprint } from './fingerprint.js';
 import { alignSentences, figureOverlap, isFigure } from './align-sentences.js';
 import { novelLeadWords } from './novel-lead.js';
-import { SAME_REPORT_RULE, isFollowUp, isSameReport, isTemplateVariant, matchScore, needsIdf, overlapsFirstItem } from './same-report.js';
+import { SAME_REPORT_RULE, alignmentRouteApplies, isAlignedCopy, isFollowUp, isSameReport, isTemplateVariant, matchScore, needsIdf, overlapsFirstItem } from './same-report.js';
 
 export interface DedupInput {
   id: string;
@@ -39,6 +39,8 @@ export interface StoryAssignerOptions {
   templateCheck?: boolean;
   /** Reject pairs where the newer, longer item leads with substantial new material (a follow-up). */
   followUpCheck?: boolean;
+  /** Accept rewritten copies whose every sentence has a counterpart (see isAlignedCopy). */
+  alignmentRoute?: boolean;
   now?: () => number;
 }
 
@@ -72,10 +74,11 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
   const sampleBits = options.sampleBits ?? 3;
   const leadWords = options.leadWords ?? 30;
   const now = options.now ?? Date.now;
-  const anchor = options.anchor ?? (process.env.KHABAR_DEDUP_ANCHOR as 'first' | 'majority' | 'none' | undefined) ?? 'majority';
+  const anchor = options.anchor ?? 'majority';
   const anchorMembers = options.anchorMembers ?? 7;
-  const templateCheck = options.templateCheck ?? process.env.KHABAR_DEDUP_TEMPLATE !== '0';
-  const followUpCheck = options.followUpCheck ?? process.env.KHABAR_DEDUP_FOLLOWUP !== '0';
+  const templateCheck = options.templateCheck ?? true;
+  const alignRoute = options.alignmentRoute ?? true;
+  const followUpCheck = options.followUpCheck ?? true;
   const tracker: RepeatedLineTracker = createRepeatedLineTracker();
   const preparedCache = new Map<string, Prepared>();
 
@@ -154,6 +157,9 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
               e.idfContainment = idfContainment(self, other, idf);
             }
             if (isSameReport(e)) passing.push({ item: c, score: matchScore(e) });
+            else if (alignRoute && alignmentRouteApplies(e) && isAlignedCopy(alignSentences(fp, c.fingerprint, isFigure, { alignShare: SAME_REPORT_RULE.alignedSentenceShare, minWords: 4 }))) {
+              passing.push({ item: c, score: matchScore(e) });
+            }
           }
         }
         passing.sort((a, b) => b.score - a.score);

@@ -28,11 +28,32 @@ export const SAME_REPORT_RULE = {
    */
   followUpLeadWords: 60,
   followUpLeadShare: 0.2,
+  /**
+   * The alignment route: a rewritten copy breaks 3-grams in every sentence, but each of the shorter text's
+   * sentences still has a counterpart sharing most of its words. Needs at least `alignedMinSentences` judged
+   * sentences (one or two aligned sentences are a shared quote or a fixed frame, not a copy), `alignedCoverage`
+   * of their words aligned, some verbatim text and most of the rare words.
+   */
+  alignedMinSentences: 3,
+  alignedCoverage: 0.9,
+  alignedSentenceShare: 0.6,
+  alignedIdfContainment: 0.6,
   /** A lead figure swap is template news unless this share of the figures is common to both texts. */
   templateSharedFigures: 0.75,
   /** Joining a story also needs this much overlap with its first item (anti-chaining). */
   firstItemContainment: 0.3,
 } as const;
+
+/** Whether the alignment route applies (alignSentences with `alignedSentenceShare`, after isSameReport failed). */
+export function alignmentRouteApplies(e: PairEvidence): boolean {
+  const r = SAME_REPORT_RULE;
+  return Math.min(e.sizeA, e.sizeB) >= r.minShingles && e.containment >= r.idfRouteContainment && e.containment < r.containment && e.idfContainment >= r.alignedIdfContainment;
+}
+
+export function isAlignedCopy(a: SentenceAlignment): boolean {
+  const r = SAME_REPORT_RULE;
+  return a.judged >= r.alignedMinSentences && a.alignedWords >= r.alignedCoverage * a.judgedWords;
+}
 
 /** Whether isSameReport needs the idf measure for this evidence (it is computed only then). */
 export function needsIdf(e: PairEvidence): boolean {

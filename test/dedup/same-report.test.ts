@@ -4,7 +4,7 @@ import { alignSentences, figureOverlap, isFigure } from '../../src/dedup/align-s
 import type { PairEvidence } from '../../src/dedup/compare-fingerprints.js';
 import { fingerprint, shingles } from '../../src/dedup/fingerprint.js';
 import { novelLeadWords } from '../../src/dedup/novel-lead.js';
-import { isFollowUp, isSameReport, isTemplateVariant, overlapsFirstItem } from '../../src/dedup/same-report.js';
+import { alignmentRouteApplies, isAlignedCopy, isFollowUp, isSameReport, isTemplateVariant, overlapsFirstItem } from '../../src/dedup/same-report.js';
 
 const evidence = (sizeA: number, sizeB: number, containment: number, jaccard: number, idfContainment = 0): PairEvidence => ({
   sizeA,
@@ -39,6 +39,26 @@ describe('isSameReport', () => {
     ['barely touching', evidence(100, 200, 0.1, 0.05), false],
   ])('overlapsFirstItem: %s → %s', (_name, e, expected) => {
     expect(overlapsFirstItem(e)).toBe(expected);
+  });
+});
+
+describe('the alignment route (rewritten copies)', () => {
+  const align = (judged: number, judgedWords: number, alignedWords: number) => ({ judged, aligned: judged, variants: 0, leadVariant: false, judgedWords, alignedWords });
+  it.each([
+    ['every one of four sentences has a counterpart', align(4, 80, 80), true],
+    ['nine tenths of the words sit in aligned sentences', align(5, 100, 90), true],
+    ['two sentences only: a shared quote or frame', align(2, 40, 40), false],
+    ['one sentence of four has no counterpart', align(4, 80, 60), false],
+  ])('%s → %s', (_name, a, expected) => {
+    expect(isAlignedCopy(a)).toBe(expected);
+  });
+
+  it.each([
+    ['some verbatim text and most rare words', evidence(120, 200, 0.35, 0.2, 0.65), true],
+    ['too little verbatim text', evidence(120, 200, 0.2, 0.1, 0.9), false],
+    ['rare words mostly differ', evidence(120, 200, 0.35, 0.2, 0.5), false],
+  ])('applies to %s → %s', (_name, e, expected) => {
+    expect(alignmentRouteApplies(e)).toBe(expected);
   });
 });
 
