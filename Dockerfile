@@ -20,6 +20,8 @@ RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY drizzle ./drizzle
 COPY feeds.yaml ./feeds.yaml
+# `khabar <command>` inside the container (npm does not link a package's own bin on `npm ci`).
+RUN chmod +x dist/src/cli.js && ln -s /app/dist/src/cli.js /usr/local/bin/khabar
 # PGlite's folder when no DATABASE_URL is set; mount a volume here to keep it.
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node

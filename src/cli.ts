@@ -166,7 +166,8 @@ async function main(): Promise<void> {
     if (code >= 0) process.exitCode = code;
   } catch (err) {
     reportFatal(err, io.stderr);
-    process.exitCode = 1;
+    // Exit now: a half-started service may still hold timers or sockets that would keep the process alive.
+    process.exit(1);
   }
 }
 

@@ -16,6 +16,8 @@ export const errorCodes = [
   'FETCH_TOO_LARGE',
   'FETCH_TOO_MANY_REDIRECTS',
   'FETCH_BAD_URL',
+  /** The fetch was cut short by shutdown: not the feed's fault. */
+  'FETCH_ABORTED',
   // decoding and parsing
   'DECODE_UNSUPPORTED_CHARSET',
   'PARSE_INVALID_XML',

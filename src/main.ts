@@ -10,7 +10,7 @@ import { createApp } from './http/create-app.js';
 import type { Logger } from './logger.js';
 import type { RefreshDeps } from './pipeline/refresh-feed.js';
 import { installShutdown } from './shutdown.js';
-import { startWorker } from './worker/schedule.js';
+import { startWorker, type Worker } from './worker/schedule.js';
 import { sql } from 'drizzle-orm';
 
 /** Opens the database and applies pending migrations: every command that touches the database starts here. */
@@ -59,46 +59,28 @@ export interface ServiceRoles {
  */
 export async function runService(env: Env, config: FeedsConfig, roles: ServiceRoles, logger: Logger): Promise<void> {
   const handle = await openMigratedDatabase(env, logger);
-  const synced = await syncFeeds(handle.db, config.feeds);
-  logger.info({ feeds: config.feeds.length, disabled: synced.disabled }, 'feeds synced from config');
-
-  const worker = roles.worker
-    ? startWorker(refreshDepsFor(handle, config, logger), {
+  let server: ServerType | null = null;
+  let worker: Worker | null = null;
+  const stopAll = async () => {
+    if (server) await closeServer(server);
+    await worker?.stop();
+    await handle.close();
+  };
+  try {
+    const synced = await syncFeeds(handle.db, config.feeds);
+    logger.info({ feeds: config.feeds.length, disabled: synced.disabled }, 'feeds synced from config');
+    // The server binds first: a port that is taken must stop the process before any feed is claimed.
+    if (roles.server) server = await listen(createServiceApp(env, config, handle, logger), env, logger);
+    if (roles.worker) {
+      worker = startWorker(refreshDepsFor(handle, config, logger), {
         schedule: config.settings.schedule,
         concurrency: config.settings.concurrency,
         dedupWindowHours: config.settings.dedupWindowHours,
-      })
-    : null;
-
-  let server: ServerType | null = null;
-  if (roles.server) {
-    const app = createApp({
-      feedStore: createDbFeedStore(handle.db, {
-        title: config.settings.title,
-        description: config.settings.description,
-        language: 'ar',
-        publicUrl: env.publicUrl,
-      }),
-      logger,
-      config: { publicUrl: env.publicUrl, feedTitle: config.settings.title, cacheSeconds: 30 },
-      health: async function databaseHealth() {
-        try {
-          await handle.db.execute(sql`select 1`);
-          return { ok: true, details: { database: handle.kind } };
-        } catch (err) {
-          // The driver's message can name hosts: it goes to the log, not to the public endpoint.
-          logger.warn({ err }, 'database health check failed');
-          return { ok: false, details: { database: handle.kind } };
-        }
-      },
-    });
-    server = await new Promise<ServerType>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port: env.port, hostname: env.host }, (info) => {
-        logger.info({ port: info.port, host: env.host, public_url: env.publicUrl }, 'server listening');
-        resolve(s);
       });
-      s.once('error', reject);
-    });
+    }
+  } catch (err) {
+    await stopAll().catch((stopErr) => logger.error({ err: stopErr }, 'cleanup after a failed start failed'));
+    throw err;
   }
 
   installShutdown({
@@ -109,6 +91,42 @@ export async function runService(env: Env, config: FeedsConfig, roles: ServiceRo
       { name: 'worker', run: () => worker?.stop() ?? Promise.resolve() },
       { name: 'database', run: () => handle.close() },
     ],
+  });
+}
+
+function createServiceApp(env: Env, config: FeedsConfig, handle: DatabaseHandle, logger: Logger) {
+  return createApp({
+    feedStore: createDbFeedStore(handle.db, {
+      title: config.settings.title,
+      description: config.settings.description,
+      language: 'ar',
+      publicUrl: env.publicUrl,
+    }),
+    logger,
+    config: { publicUrl: env.publicUrl, feedTitle: config.settings.title, cacheSeconds: 30 },
+    health: async function databaseHealth() {
+      try {
+        await handle.db.execute(sql`select 1`);
+        return { ok: true, details: { database: handle.kind } };
+      } catch (err) {
+        // The driver's message can name hosts: it goes to the log, not to the public endpoint.
+        logger.warn({ err }, 'database health check failed');
+        return { ok: false, details: { database: handle.kind } };
+      }
+    },
+  });
+}
+
+function listen(app: ReturnType<typeof createApp>, env: Env, logger: Logger): Promise<ServerType> {
+  return new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: env.port, hostname: env.host }, (info) => {
+      logger.info({ port: info.port, host: env.host, public_url: env.publicUrl }, 'server listening');
+      resolve(s);
+    });
+    s.once('error', (err) => {
+      s.close();
+      reject(err);
+    });
   });
 }
 

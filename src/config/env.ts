@@ -70,7 +70,7 @@ const envSchema = z.object({
   FEEDS_FILE: z.preprocess(unsetIfBlank, z.string().default('./feeds.yaml')),
   PUBLIC_URL: z.preprocess(unsetIfBlank, httpUrl(['http:', 'https:'], 'an http(s) URL such as https://news.example.org').optional()),
   DATABASE_POOL_MAX: z.preprocess(unsetIfBlank, integer(1, 1000).default(10)),
-  SHUTDOWN_TIMEOUT_MS: z.preprocess(unsetIfBlank, integer(0, 3_600_000).default(10_000)),
+  SHUTDOWN_TIMEOUT_MS: z.preprocess(unsetIfBlank, integer(0, 3_600_000).default(30_000)),
 });
 
 /** The variables khabar reads, for documentation and for `check-config` output. */

@@ -70,7 +70,14 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.use(requestId());
   // Feeds are public and read by web-based readers from other origins.
-  app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
+  // HSTS only where the service is reached over https: sent over plain http, or with includeSubDomains on a shared
+  // domain, it would pin other sites to https for months.
+  app.use(
+    secureHeaders({
+      crossOriginResourcePolicy: 'cross-origin',
+      strictTransportSecurity: config.publicUrl.startsWith('https:') ? 'max-age=15552000' : false,
+    }),
+  );
   app.route('/', homePage({ publicUrl: config.publicUrl, feedTitle: config.feedTitle, cacheSeconds }));
   app.route('/', feedRoutes({ cache, cacheSeconds, defaultLimit, maxLimit }));
   app.route('/', healthRoutes({ health: deps.health, logger }));

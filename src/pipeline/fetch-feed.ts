@@ -21,10 +21,16 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
     timedOut = true;
     controller.abort();
   }, options.timeoutMs);
+  const abortFromCaller = () => controller.abort();
+  options.signal?.addEventListener('abort', abortFromCaller, { once: true });
+  if (options.signal?.aborted) controller.abort();
 
   try {
     return await fetchFollowingRedirects(url, options, controller.signal);
   } catch (err) {
+    if (options.signal?.aborted && !timedOut) {
+      throw new KhabarError('FETCH_ABORTED', 'feed request aborted (shutting down)', { cause: err, details: { url } });
+    }
     if (timedOut) {
       throw new KhabarError('FETCH_TIMEOUT', `feed request timed out after ${options.timeoutMs} ms`, {
         cause: err,
@@ -35,6 +41,7 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
     throw new KhabarError('FETCH_NETWORK', `feed request failed: ${describeNetworkError(err)}`, { cause: err, details: { url } });
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener('abort', abortFromCaller);
     // Releases the connection of a body we stopped reading (size cap) or never read.
     controller.abort();
   }

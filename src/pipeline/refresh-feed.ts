@@ -1,6 +1,6 @@
 import type { Database } from '../db/client.js';
 import type { ClaimedFeed } from '../db/queries/claim-due-feeds.js';
-import { recordFetchOutcome, type FetchOutcome } from '../db/queries/record-fetch-outcome.js';
+import { recordFetchOutcome, releaseFeed, type FetchOutcome } from '../db/queries/record-fetch-outcome.js';
 import { retryTransient } from '../db/retry-transient.js';
 import { toKhabarError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -27,6 +27,8 @@ export interface RefreshDeps {
   options: RefreshOptions;
   logger: Logger;
   now?: () => Date;
+  /** Shutdown: requests in flight are aborted, and their feeds released without counting a failure. */
+  signal?: AbortSignal;
 }
 
 export type RefreshResult =
@@ -57,6 +59,7 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
       userAgent: options.userAgent,
       etag: state.etag,
       lastModified: state.lastModified,
+      signal: deps.signal,
     });
     const nextFetchAt = nextScheduledFetch(now, feed.refreshMinutes);
     if (fetched.status === 'not-modified') {
@@ -105,6 +108,12 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
     };
   } catch (thrown) {
     const err = toKhabarError(thrown);
+    if (err.code === 'FETCH_ABORTED') {
+      // Shutting down: hand the feed back for the next process, as if it had not been claimed.
+      await retryTransient(() => releaseFeed(db, feed.id)).catch((releaseErr) => log.warn({ err: releaseErr }, 'could not release feed'));
+      log.info('feed refresh aborted by shutdown');
+      return { feedId: feed.id, outcome: 'error', code: err.code, message: err.message, nextFetchAt: state.nextFetchAt };
+    }
     const status = typeof err.details.status === 'number' ? err.details.status : httpStatus;
     const nextFetchAt = backoff(now, state.consecutiveFailures + 1, err.details.retryAfterSeconds);
     // Expected failures (network, HTTP, XML) are logged by code and message; only surprises carry a stack.

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import type { ItemRow } from '../db/schema.js';
 import { CLUSTER_LOCK_KEY } from '../dedup/pg-candidate-index.js';
-import { insertItems } from '../db/queries/insert-items.js';
+import { canonicalLinkOwners, insertItems, storedEntryKeys } from '../db/queries/insert-items.js';
 import { createStories, refreshStories, setItemStories } from '../db/queries/story-membership.js';
 import type { Item } from './types.js';
 import type { StoryAssigner } from './story-assigner.js';
@@ -26,6 +27,7 @@ export async function storeItems(
   const prepared = dropSharedLinks(batch);
   return db.transaction(async function storeItemsTransaction(tx) {
     const inserted = await insertItems(tx, prepared, now);
+    inserted.push(...(await insertLinkReusers(tx, prepared, inserted, now)));
     const result: StoreItemsResult = { inserted: inserted.length, newStories: 0, joinedStories: 0 };
     if (inserted.length === 0) return result;
     await tx.execute(sql`select pg_advisory_xact_lock(${CLUSTER_LOCK_KEY})`);
@@ -53,6 +55,27 @@ export async function storeItems(
     result.joinedStories = inserted.length - starts.length;
     return result;
   });
+}
+
+/**
+ * An entry turned away only because its canonical link is taken. Taken by another feed: the same article in an outlet's
+ * other feed, rightly one item. Taken by the same feed under another entry key: a feed that reuses one link for
+ * different entries over time (a live page, the home page); the entry is distinct, so it is stored without the link
+ * rather than lost.
+ */
+async function insertLinkReusers(db: Database, batch: Item[], inserted: ItemRow[], now: Date): Promise<ItemRow[]> {
+  const done = new Set(inserted.map((r) => `${r.feedId}\u0000${r.entryKey}`));
+  const missed = batch.filter((i) => i.canonicalLink && !done.has(`${i.feedId}\u0000${i.entryKey}`));
+  if (missed.length === 0) return [];
+  const reusers: Item[] = [];
+  for (const feedId of new Set(missed.map((i) => i.feedId))) {
+    const ofFeed = missed.filter((i) => i.feedId === feedId);
+    const known = await storedEntryKeys(db, feedId, ofFeed.map((i) => i.entryKey));
+    const linkOnly = ofFeed.filter((i) => !known.has(i.entryKey));
+    const owners = await canonicalLinkOwners(db, linkOnly.map((i) => i.canonicalLink!));
+    reusers.push(...linkOnly.filter((i) => owners.get(i.canonicalLink!) === feedId).map((i) => ({ ...i, canonicalLink: null })));
+  }
+  return insertItems(db, reusers, now);
 }
 
 /** Publication time, never in the future (some feeds post-date items), else the fetch time. */

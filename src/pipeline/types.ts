@@ -26,6 +26,8 @@ export interface FetchOptions {
   /** Validators stored from the previous successful fetch. */
   etag?: string | null;
   lastModified?: string | null;
+  /** Aborts the request (shutdown). */
+  signal?: AbortSignal;
 }
 
 export type FetchResult =

@@ -35,7 +35,7 @@ export function startWorker(deps: RefreshDeps, options: WorkerOptions): Worker {
     inFlight = (async function workerPass() {
       const started = Date.now();
       try {
-        const summary = await refreshDueFeeds(deps, { concurrency: options.concurrency, signal: abort.signal });
+        const summary = await refreshDueFeeds({ ...deps, signal: abort.signal }, { concurrency: options.concurrency, signal: abort.signal });
         if (summary.feeds > 0) log.info({ ...summary, ms: Date.now() - started }, 'worker pass finished');
         await pruneIfDue();
       } catch (err) {

@@ -23,7 +23,7 @@ describe('loadEnv', () => {
       feedsFile: './feeds.yaml',
       publicUrl: 'http://localhost:3000',
       databasePoolMax: 10,
-      shutdownTimeoutMs: 10_000,
+      shutdownTimeoutMs: 30_000,
     });
   });
 

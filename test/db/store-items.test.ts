@@ -90,6 +90,19 @@ describe.each(testBackends())('storage on %s', (backend) => {
     expect(result.inserted).toBe(2);
   });
 
+  it('keeps an entry whose feed reuses a link it gave an earlier entry, without the link', async () => {
+    const { db } = t.handle;
+    const live = 'https://example.com/live';
+    await storeItems(db, [item('b', 30, { entryKey: 'live-1', guid: 'live-1', link: live, canonicalLink: live })], singletonStoryAssigner);
+    const later = await storeItems(db, [item('b', 31, { entryKey: 'live-2', guid: 'live-2', link: live, canonicalLink: live })], singletonStoryAssigner);
+    expect(later.inserted).toBe(1);
+    const [row] = await db.select().from(items).where(eq(items.entryKey, 'live-2'));
+    expect(row.canonicalLink).toBeNull();
+    expect(row.link).toBe(live);
+    // The same entry again is still nothing new.
+    expect((await storeItems(db, [item('b', 31, { entryKey: 'live-2', guid: 'live-2', link: live, canonicalLink: live })], singletonStoryAssigner)).inserted).toBe(0);
+  });
+
   it('publishes stories newest first with their outlets', async () => {
     const { db } = t.handle;
     const rows = await loadPublishedStories(db, 2);
@@ -97,7 +110,7 @@ describe.each(testBackends())('storage on %s', (backend) => {
     expect(rows[0].firstSeenAt.getTime()).toBeGreaterThanOrEqual(rows[1].firstSeenAt.getTime());
     expect(rows[0].sources[0].name).toMatch(/^مصدر|^بي/);
     const all = await db.select().from(stories);
-    expect(all.length).toBe(5);
+    expect(all.length).toBe(7);
   });
 
   it('places items in stories: new, with an earlier item of the batch, or an existing story whose guid stays', async () => {

@@ -271,6 +271,17 @@ describe('createApp other routes', () => {
     expect(html).toContain('type="application/feed+json"');
   });
 
+  it('sends HSTS only when the public URL is https', async () => {
+    const app = createApp({
+      feedStore: new MemoryFeedStore(),
+      logger: silentLogger(),
+      config: { publicUrl: 'http://localhost:3000', feedTitle: 'خبر', cacheSeconds: 30 },
+    });
+    expect((await app.request('/healthz')).headers.get('strict-transport-security')).toBeNull();
+    const https = setup();
+    expect((await https.app.request('/healthz')).headers.get('strict-transport-security')).toBe('max-age=15552000');
+  });
+
   it('sends Hono secure headers and a request id on every response', async () => {
     const { app } = setup();
     for (const path of ['/', '/feed.xml', '/healthz', '/nope']) {

@@ -1,3 +1,4 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
 import { feedStates } from '../../src/db/schema.js';
@@ -19,6 +20,7 @@ describe('the worker', () => {
     server = await startFixtureServer({
       '/slow.xml': { body: rss2(), contentType: 'application/rss+xml', delayMs: 300 },
       '/fast.xml': { body: rss2([]), contentType: 'application/rss+xml' },
+      '/stuck.xml': { body: rss2(), contentType: 'application/rss+xml', delayMs: 20_000 },
     });
     t = await createTestDatabase('pglite');
     const base = { category: null, language: 'ar', priority: 0, enabled: true };
@@ -74,5 +76,24 @@ describe('the worker', () => {
       await worker.stop();
     }
     expect(server.requestsTo('/fast.xml').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('aborts fetches in flight on stop and hands their feeds back untouched', async () => {
+    await syncFeeds(t.handle.db, [
+      { id: 'stuck', name: 'عالق', url: server.url('/stuck.xml'), category: null, language: 'ar', priority: 0, refreshMinutes: null, enabled: true },
+    ]);
+    await t.handle.db.update(feedStates).set({ nextFetchAt: new Date(Date.now() + 3_600_000) });
+    await t.handle.db.update(feedStates).set({ nextFetchAt: new Date(0) }).where(eq(feedStates.feedId, 'stuck'));
+    const worker = startWorker(deps, { schedule: '0 0 1 1 *', concurrency: 1, runAtStart: false });
+    const pass = worker.runPass();
+    while (server.requestsTo('/stuck.xml').length === 0) await new Promise((r) => setTimeout(r, 20));
+    const started = Date.now();
+    await worker.stop();
+    await pass;
+    expect(Date.now() - started).toBeLessThan(5000); // not the 20 s the source would take
+    const [state] = await t.handle.db.select().from(feedStates).where(eq(feedStates.feedId, 'stuck'));
+    expect(state.leaseUntil).toBeNull();
+    expect(state.consecutiveFailures).toBe(0);
+    expect(state.lastOutcome).toBe('new');
   });
 });

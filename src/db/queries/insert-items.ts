@@ -1,30 +1,58 @@
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Item } from '../../pipeline/types.js';
 import type { Database } from '../client.js';
 import { items, type ItemRow } from '../schema.js';
+
+/** Rows per INSERT: 11 parameters a row stays far below Postgres' 65,535 bind parameters. */
+const CHUNK_ROWS = 1000;
 
 /**
  * Inserts the items that are not stored yet and returns only those. Identity is enforced by unique indexes
  * (feed + entry key, and the canonical link across feeds), so concurrent workers and refetches never duplicate.
  */
 export async function insertItems(db: Database, batch: Item[], fetchedAt: Date): Promise<ItemRow[]> {
-  if (batch.length === 0) return [];
-  return db
-    .insert(items)
-    .values(
-      batch.map((item) => ({
-        feedId: item.feedId,
-        entryKey: item.entryKey,
-        guid: item.guid,
-        link: item.link,
-        canonicalLink: item.canonicalLink,
-        title: item.title,
-        contentHtml: item.contentHtml,
-        contentText: item.contentText,
-        author: item.author,
-        publishedAt: item.publishedAt,
-        fetchedAt,
-      })),
-    )
-    .onConflictDoNothing()
-    .returning();
+  const inserted: ItemRow[] = [];
+  for (let i = 0; i < batch.length; i += CHUNK_ROWS) {
+    const rows = await db
+      .insert(items)
+      .values(
+        batch.slice(i, i + CHUNK_ROWS).map((item) => ({
+          feedId: item.feedId,
+          entryKey: item.entryKey,
+          guid: item.guid,
+          link: item.link,
+          canonicalLink: item.canonicalLink,
+          title: item.title,
+          contentHtml: item.contentHtml,
+          contentText: item.contentText,
+          author: item.author,
+          publishedAt: item.publishedAt,
+          fetchedAt,
+        })),
+      )
+      .onConflictDoNothing()
+      .returning();
+    inserted.push(...rows);
+  }
+  return inserted;
+}
+
+/** Which of these entry keys a feed already has. */
+export async function storedEntryKeys(db: Database, feedId: string, entryKeys: string[]): Promise<Set<string>> {
+  if (entryKeys.length === 0) return new Set();
+  const rows = await db
+    .select({ entryKey: items.entryKey })
+    .from(items)
+    .where(and(eq(items.feedId, feedId), inArray(items.entryKey, entryKeys)));
+  return new Set(rows.map((r) => r.entryKey));
+}
+
+/** The feed that holds each of these canonical links. */
+export async function canonicalLinkOwners(db: Database, links: string[]): Promise<Map<string, string>> {
+  if (links.length === 0) return new Map();
+  const rows = await db
+    .select({ link: items.canonicalLink, feedId: items.feedId })
+    .from(items)
+    .where(inArray(items.canonicalLink, links));
+  return new Map(rows.map((r) => [r.link!, r.feedId]));
 }

@@ -58,6 +58,11 @@ export async function recordFetchOutcome(db: Database, feedId: string, outcome: 
     .where(eq(feedStates.feedId, feedId));
 }
 
+/** Gives a claimed feed back untouched (its fetch was interrupted by shutdown). */
+export async function releaseFeed(db: Database, feedId: string): Promise<void> {
+  await db.update(feedStates).set({ leaseUntil: null }).where(eq(feedStates.feedId, feedId));
+}
+
 /** The current failure count, to compute back-off before recording. */
 export async function readConsecutiveFailures(db: Database, feedId: string): Promise<number> {
   const [row] = await db
