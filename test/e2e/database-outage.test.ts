@@ -8,9 +8,9 @@ import { items } from '../../src/db/schema.js';
 import { createApp } from '../../src/http/create-app.js';
 import { silentLogger } from '../../src/logger.js';
 import type { RefreshDeps } from '../../src/pipeline/refresh-feed.js';
-import { singletonStoryAssigner } from '../../src/pipeline/story-assigner.js';
 import { startWorker } from '../../src/worker/schedule.js';
 import { rss2, rssItems } from '../helpers/arabic-feeds.js';
+import { feedSource, testRefreshDeps } from '../helpers/test-sources.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
 
@@ -23,14 +23,9 @@ describe.each(testBackends())('when the database goes away (%s)', (backend) => {
     server = await startFixtureServer({ '/rss.xml': { body: rss2(rssItems.slice(0, 1)), contentType: 'application/rss+xml' } });
     t = await createTestDatabase(backend);
     await syncFeeds(t.handle.db, [
-      { id: 'a', name: 'أ', url: server.url('/rss.xml'), category: null, language: 'ar', priority: 0, refreshMinutes: null, enabled: true },
+      feedSource('a', 'أ', server.url('/rss.xml')),
     ]);
-    deps = {
-      db: t.handle.db,
-      assigner: singletonStoryAssigner,
-      logger: silentLogger(),
-      options: { timeoutMs: 5000, maxBytes: 1_000_000, maxRedirects: 3, userAgent: 'khabar-test', itemsPerFeed: 100 },
-    };
+    deps = testRefreshDeps(t.handle.db);
   });
 
   afterAll(async () => {

@@ -7,17 +7,13 @@ import { feedStates, items } from '../../src/db/schema.js';
 import { createApp } from '../../src/http/create-app.js';
 import { silentLogger } from '../../src/logger.js';
 import type { RefreshDeps, RefreshResult } from '../../src/pipeline/refresh-feed.js';
-import { singletonStoryAssigner } from '../../src/pipeline/story-assigner.js';
 import type { FeedSource } from '../../src/pipeline/types.js';
 import { refreshDueFeeds } from '../../src/worker/refresh-due-feeds.js';
 import { feedparserMissing, feedparserParse } from '../publish/sample-feed.js';
 import { atom1, brokenXml, headerOnlyLegacyFeed, htmlPage, rss2, rssItems } from '../helpers/arabic-feeds.js';
+import { feedSource, testRefreshDeps } from '../helpers/test-sources.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
-
-function feed(id: string, url: string, name: string): FeedSource {
-  return { id, name, url, category: 'news', language: 'ar', priority: 0, refreshMinutes: null, enabled: true };
-}
 
 describe.each(testBackends())('fetch → store → publish on %s', (backend) => {
   let server: FixtureServer;
@@ -42,22 +38,17 @@ describe.each(testBackends())('fetch → store → publish on %s', (backend) => 
       '/page.html': { body: htmlPage, contentType: 'text/html; charset=utf-8' },
     });
     sources.push(
-      feed('rss', server.url('/rss.xml'), 'أخبار المثال'),
-      feed('atom', server.url('/atom.xml'), 'وكالة الأنباء'),
-      feed('legacy', server.url('/legacy.xml'), 'الصحيفة القديمة'),
-      feed('bom', server.url('/bom.xml'), 'بوم'),
-      feed('broken', server.url('/broken.xml'), 'مكسور'),
-      feed('html', server.url('/page.html'), 'صفحة'),
-      feed('missing', server.url('/nowhere.xml'), 'مفقود'),
+      feedSource('rss', 'أخبار المثال', server.url('/rss.xml')),
+      feedSource('atom', 'وكالة الأنباء', server.url('/atom.xml')),
+      feedSource('legacy', 'الصحيفة القديمة', server.url('/legacy.xml')),
+      feedSource('bom', 'بوم', server.url('/bom.xml')),
+      feedSource('broken', 'مكسور', server.url('/broken.xml')),
+      feedSource('html', 'صفحة', server.url('/page.html')),
+      feedSource('missing', 'مفقود', server.url('/nowhere.xml')),
     );
     t = await createTestDatabase(backend);
     await syncFeeds(t.handle.db, sources);
-    deps = {
-      db: t.handle.db,
-      assigner: singletonStoryAssigner,
-      logger: silentLogger(),
-      options: { timeoutMs: 5000, maxBytes: 1_000_000, maxRedirects: 3, userAgent: 'khabar-test', itemsPerFeed: 100 },
-    };
+    deps = testRefreshDeps(t.handle.db);
   });
 
   afterAll(async () => {

@@ -10,22 +10,12 @@ import { createApp } from '../../src/http/create-app.js';
 import { silentLogger } from '../../src/logger.js';
 import type { RefreshDeps } from '../../src/pipeline/refresh-feed.js';
 import { storeItems } from '../../src/pipeline/store-items.js';
-import type { FeedSource, Item } from '../../src/pipeline/types.js';
+import type { Item } from '../../src/pipeline/types.js';
 import { refreshDueFeeds } from '../../src/worker/refresh-due-feeds.js';
 import { agencyCopy, republishedCopy, thirdReport, unrelatedReport } from '../helpers/agency-report.js';
+import { feedSource, testRefreshDeps } from '../helpers/test-sources.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
-
-const feed = (id: string, name: string, url: string): FeedSource => ({
-  id,
-  name,
-  url,
-  category: null,
-  language: 'ar',
-  priority: 0,
-  refreshMinutes: null,
-  enabled: true,
-});
 
 const rssWith = (entries: Array<{ title: string; html: string; link: string; date: string }>) =>
   `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>t</title><link>https://x.example/</link><description>d</description>${entries
@@ -56,15 +46,10 @@ describe.each(testBackends())('one story, every outlet (%s)', (backend) => {
     });
     t = await createTestDatabase(backend);
     await syncFeeds(t.handle.db, [
-      feed('agency', 'وكالة الأنباء', server.url('/agency.xml')),
-      feed('daily', 'الصحيفة اليومية', server.url('/daily.xml')),
+      feedSource('agency', 'وكالة الأنباء', server.url('/agency.xml')),
+      feedSource('daily', 'الصحيفة اليومية', server.url('/daily.xml')),
     ]);
-    deps = {
-      db: t.handle.db,
-      assigner: createWorkerStoryAssigner(t.handle.db, { windowHours: 72 }),
-      logger: silentLogger(),
-      options: { timeoutMs: 5000, maxBytes: 1_000_000, maxRedirects: 3, userAgent: 'khabar-test', itemsPerFeed: 100 },
-    };
+    deps = testRefreshDeps(t.handle.db, createWorkerStoryAssigner(t.handle.db, { windowHours: 72 }));
   });
 
   afterAll(async () => {

@@ -2,12 +2,11 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
 import { feedStates } from '../../src/db/schema.js';
-import { silentLogger } from '../../src/logger.js';
 import type { RefreshDeps } from '../../src/pipeline/refresh-feed.js';
-import { singletonStoryAssigner } from '../../src/pipeline/story-assigner.js';
 import { startWorker } from '../../src/worker/schedule.js';
 import { refreshDueFeeds } from '../../src/worker/refresh-due-feeds.js';
 import { rss2 } from '../helpers/arabic-feeds.js';
+import { feedSource, testRefreshDeps } from '../helpers/test-sources.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
@@ -23,17 +22,11 @@ describe('the worker', () => {
       '/stuck.xml': { body: rss2(), contentType: 'application/rss+xml', delayMs: 20_000 },
     });
     t = await createTestDatabase('pglite');
-    const base = { category: null, language: 'ar', priority: 0, enabled: true };
     await syncFeeds(t.handle.db, [
-      { ...base, id: 'slow', name: 'بطيء', url: server.url('/slow.xml'), refreshMinutes: 60 },
-      { ...base, id: 'fast', name: 'سريع', url: server.url('/fast.xml'), refreshMinutes: 60 },
+      feedSource('slow', 'بطيء', server.url('/slow.xml'), { refreshMinutes: 60 }),
+      feedSource('fast', 'سريع', server.url('/fast.xml'), { refreshMinutes: 60 }),
     ]);
-    deps = {
-      db: t.handle.db,
-      assigner: singletonStoryAssigner,
-      logger: silentLogger(),
-      options: { timeoutMs: 5000, maxBytes: 1_000_000, maxRedirects: 3, userAgent: 'khabar-test', itemsPerFeed: 100 },
-    };
+    deps = testRefreshDeps(t.handle.db);
   });
 
   afterAll(async () => {
@@ -80,7 +73,7 @@ describe('the worker', () => {
 
   it('aborts fetches in flight on stop and hands their feeds back untouched', async () => {
     await syncFeeds(t.handle.db, [
-      { id: 'stuck', name: 'عالق', url: server.url('/stuck.xml'), category: null, language: 'ar', priority: 0, refreshMinutes: null, enabled: true },
+      feedSource('stuck', 'عالق', server.url('/stuck.xml')),
     ]);
     await t.handle.db.update(feedStates).set({ nextFetchAt: new Date(Date.now() + 3_600_000) });
     await t.handle.db.update(feedStates).set({ nextFetchAt: new Date(0) }).where(eq(feedStates.feedId, 'stuck'));
