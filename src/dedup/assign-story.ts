@@ -41,6 +41,8 @@ export interface StoryAssignerOptions {
   followUpCheck?: boolean;
   /** Accept rewritten copies whose every sentence has a counterpart (see isAlignedCopy). */
   alignmentRoute?: boolean;
+  /** Keep a source's next edition of a series (daily weather, a programme's branches) out of the last one's story. */
+  seriesCheck?: boolean;
   now?: () => number;
 }
 
@@ -78,6 +80,7 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
   const anchorMembers = options.anchorMembers ?? 7;
   const templateCheck = options.templateCheck ?? true;
   const alignRoute = options.alignmentRoute ?? true;
+  const seriesCheck = options.seriesCheck ?? true;
   const followUpCheck = options.followUpCheck ?? true;
   const tracker: RepeatedLineTracker = createRepeatedLineTracker();
   const preparedCache = new Map<string, Prepared>();
@@ -102,13 +105,26 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
    * 'first' is the story's first item; 'majority' is at least half of its earliest members, which survives
    * a story whose first item is itself a broader piece.
    */
-  async function belongsToStory(self: Prepared, storyId: string): Promise<boolean> {
+  /**
+   * An outlet does not republish its own report a day later with changes: a story member from the same source,
+   * a day or more apart, that this item does not copy, means this is the series' next edition (tomorrow's
+   * forecast, the next branch's Eid party) — template news the figure check cannot see.
+   */
+  function isNextEdition(self: Prepared, source: string, publishedAt: number, member: IndexedItem): boolean {
+    const r = SAME_REPORT_RULE;
+    if (member.source !== source || Math.abs(member.publishedAt - publishedAt) < r.seriesGapHours * HOUR_MS) return false;
+    return compareFingerprints(self, prepared(member), null).containment < r.seriesOwnCopyContainment;
+  }
+
+  async function belongsToStory(self: Prepared, storyId: string, source: string, publishedAt: number): Promise<boolean> {
     if (anchor === 'none') return true;
     const members = await index.getStoryItems(storyId, anchor === 'first' ? 1 : anchorMembers);
+    if (seriesCheck && members.some((m) => isNextEdition(self, source, publishedAt, m))) return false;
     // Template news chains easily (each day's forecast matches the day before): the item must not be a
     // template variant of the story's first report either.
     if (templateCheck && members.length > 0 && isTemplate(self.fp, members[0].fingerprint)) return false;
-    const needed = Math.ceil(members.length / 2);
+    // A strict majority: in a two-item story, matching the one member that led here proves nothing.
+    const needed = Math.floor(members.length / 2) + 1;
     let overlapping = 0;
     for (let i = 0; i < members.length; i++) {
       if (overlapsFirstItem(compareFingerprints(self, prepared(members[i]), null))) overlapping++;
@@ -176,7 +192,7 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
             const bodyWords = fp.words.length - fp.titleWords;
             if (isFollowUp(novelLeadWords(fp, other.shingles), bodyWords, bodyWords > other.fp.words.length - other.fp.titleWords)) continue;
           }
-          if (!(await belongsToStory(self, item.storyId))) {
+          if (!(await belongsToStory(self, item.storyId, input.source, publishedAt))) {
             rejectedStories.add(item.storyId);
             continue;
           }

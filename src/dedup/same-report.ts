@@ -38,6 +38,9 @@ export const SAME_REPORT_RULE = {
   alignedCoverage: 0.9,
   alignedSentenceShare: 0.6,
   alignedIdfContainment: 0.6,
+  /** Same source, this far apart, less than this copied: the next edition of a series (assign-story.ts). */
+  seriesGapHours: 24,
+  seriesOwnCopyContainment: 0.8,
   /** A lead figure swap is template news unless this share of the figures is common to both texts. */
   templateSharedFigures: 0.75,
   /** Joining a story also needs this much overlap with its first item (anti-chaining). */
