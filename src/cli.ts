@@ -21,7 +21,9 @@ commands:
   status [--json]  each feed's health: last outcome, error, failures in a row, last success
   check-config     validate the environment and the feeds file, then exit
   migrate          apply pending database migrations, then exit
-  cluster FILE|-   cluster a JSONL stream of items, print {"id","story"} per item
+  cluster [--db] FILE|-
+                   cluster a JSONL stream of items, print {"id","story"} per item
+                   (--db: on the Postgres index in a scratch database, as the worker does)
 
 environment: DATABASE_URL, DATA_DIR, PORT, HOST, LOG_LEVEL, FEEDS_FILE, PUBLIC_URL, DATABASE_POOL_MAX, SHUTDOWN_TIMEOUT_MS
 `;

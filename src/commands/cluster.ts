@@ -1,8 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { KhabarError, isKhabarError, toKhabarError } from '../errors.js';
-import { createStoryAssigner, type DedupInput } from '../dedup/assign-story.js';
+import { createStoryAssigner, type DedupInput, type StoryAssigner } from '../dedup/assign-story.js';
 import { createMemoryCandidateIndex } from '../dedup/memory-candidate-index.js';
+import { createPgStoryAssigner } from '../dedup/create-pg-story-assigner.js';
+import { openScratchDatabase } from '../db/open-scratch-database.js';
 
 export interface CommandIo {
   stdin: NodeJS.ReadableStream;
@@ -10,7 +12,9 @@ export interface CommandIo {
   stderr: NodeJS.WritableStream;
 }
 
-const USAGE = 'usage: khabar cluster FILE|-   (JSONL items {"id","source","url","title","content","published"} in order)';
+const USAGE = `usage: khabar cluster [--db] FILE|-   (JSONL items {"id","source","url","title","content","published"} in order)
+  --db   use the Postgres candidate index (what the worker uses) in a scratch database: a new database on the
+         DATABASE_URL server, dropped afterwards, or in-memory PGlite when DATABASE_URL is unset`;
 
 /** One JSONL line → dedup input; throws CLUSTER_INPUT_INVALID naming the line. */
 export function parseClusterLine(line: string, lineNumber: number): DedupInput {
@@ -51,18 +55,29 @@ function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
 
 /** `khabar cluster FILE|-`: story id per input item on stdout, with the same assigner the worker uses. */
 export async function runClusterCommand(args: string[], io: CommandIo): Promise<number> {
-  if (args.length !== 1 || args[0] === '--help' || args[0] === '-h') {
+  const useDb = args.includes('--db');
+  const files = args.filter((a) => a !== '--db');
+  if (files.length !== 1 || files[0] === '--help' || files[0] === '-h') {
     io.stderr.write(USAGE + '\n');
-    return args[0] === '--help' || args[0] === '-h' ? 0 : 2;
+    return files[0] === '--help' || files[0] === '-h' ? 0 : 2;
   }
+  if (!useDb) return clusterStream(files[0], createStoryAssigner(createMemoryCandidateIndex()), io);
+  const scratch = await openScratchDatabase();
+  try {
+    return await clusterStream(files[0], createPgStoryAssigner(scratch.handle.db), io);
+  } finally {
+    await scratch.drop();
+  }
+}
+
+async function clusterStream(file: string, assigner: { assign: StoryAssigner['assign'] }, io: CommandIo): Promise<number> {
   const started = performance.now();
-  const assigner = createStoryAssigner(createMemoryCandidateIndex());
   const seen = new Set<string>();
   let count = 0;
   let lineNumber = 0;
   let pending = '';
   try {
-    const input = args[0] === '-' ? io.stdin : createReadStream(args[0], { encoding: 'utf8' });
+    const input = file === '-' ? io.stdin : createReadStream(file, { encoding: 'utf8' });
     const lines = createInterface({ input, crlfDelay: Infinity });
     for await (const line of lines) {
       lineNumber++;
