@@ -122,7 +122,7 @@ async function runCase(port: number, name: string, path: string, headers: Record
 }
 
 async function main(): Promise<void> {
-  const feed = await store.load({ limit: storyCount });
+  const feed = await store.load({ limit: storyCount, category: null });
   let t = performance.now();
   const text = renderRss(feed);
   const renderMs = performance.now() - t;

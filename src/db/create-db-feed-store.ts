@@ -1,4 +1,5 @@
 import { buildMergedFeed, type MergedFeedSettings } from '../publish/build-merged-feed.js';
+import type { FeedQuery } from '../http/feed-store.js';
 import type { MergedFeed } from '../publish/types.js';
 import type { Database } from './client.js';
 import { loadPublishedStories, publishedVersion } from './queries/load-published-stories.js';
@@ -9,8 +10,8 @@ export function createDbFeedStore(db: Database, settings: MergedFeedSettings) {
     version: function feedStoreVersion(): Promise<string> {
       return publishedVersion(db);
     },
-    load: async function feedStoreLoad(options: { limit: number }): Promise<MergedFeed> {
-      return buildMergedFeed(await loadPublishedStories(db, options.limit), settings);
+    load: async function feedStoreLoad(query: FeedQuery): Promise<MergedFeed> {
+      return buildMergedFeed(await loadPublishedStories(db, query.limit, query.category), settings);
     },
   };
 }

@@ -6,7 +6,7 @@ import { encodeFeed, type EncodedFeed } from '../publish/encode-feed.js';
 import type { MergedFeed } from '../publish/types.js';
 import { createFeedCache } from './feed-cache.js';
 import { feedFormats, feedUrlsFor, homeUrlFor, type FeedFormat } from './feed-formats.js';
-import type { FeedStore } from './feed-store.js';
+import type { FeedQuery, FeedStore } from './feed-store.js';
 import { onError } from './on-error.js';
 import { feedRoutes } from './routes/feed-routes.js';
 import { healthRoutes, type HealthCheck } from './routes/health-routes.js';
@@ -40,17 +40,18 @@ export function createApp(deps: AppDeps): Hono {
   const maxLimit = config.maxLimit ?? 500;
   const cacheSeconds = Math.max(0, Math.floor(config.cacheSeconds));
 
-  async function buildFeed(feed: MergedFeed, format: FeedFormat, limit: number, versionKey: string): Promise<EncodedFeed> {
+  async function buildFeed(feed: MergedFeed, format: FeedFormat, query: FeedQuery, versionKey: string): Promise<EncodedFeed> {
+    const { limit, category } = query;
     const stories = feed.stories.slice(0, limit);
     const newest = stories.reduce<Date | null>((max, story) => (max === null || story.updatedAt > max ? story.updatedAt : max), null);
     // Title and addresses are the deployment's, not the store's: the same data served under another PUBLIC_URL
     // must carry that URL in its self links.
     const prepared: MergedFeed = {
       ...feed,
-      title: config.feedTitle,
+      title: category === null ? config.feedTitle : `${config.feedTitle} — ${category}`,
       language: feed.language || 'ar',
       homeUrl: homeUrlFor(config.publicUrl),
-      feedUrls: feedUrlsFor(config.publicUrl, limit === defaultLimit ? null : limit),
+      feedUrls: feedUrlsFor(config.publicUrl, limit === defaultLimit ? null : limit, category),
       updatedAt: feed.updatedAt ?? newest,
       stories,
     };

@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import type { EncodedFeed } from '../publish/encode-feed.js';
 import type { MergedFeed } from '../publish/types.js';
 import type { FeedFormat } from './feed-formats.js';
-import type { FeedStore } from './feed-store.js';
+import type { FeedQuery, FeedStore } from './feed-store.js';
 
 export interface FeedCacheOptions {
   feedStore: FeedStore;
@@ -12,12 +12,12 @@ export interface FeedCacheOptions {
   freshMs: number;
   /** Distinct (format, limit) pairs kept; `?limit=` is client-chosen, so the count must be bounded. */
   maxEntries: number;
-  build: (feed: MergedFeed, format: FeedFormat, limit: number, versionKey: string) => Promise<EncodedFeed>;
+  build: (feed: MergedFeed, format: FeedFormat, query: FeedQuery, versionKey: string) => Promise<EncodedFeed>;
   clock?: () => number;
 }
 
 export interface FeedCache {
-  get(format: FeedFormat, limit: number): Promise<EncodedFeed>;
+  get(format: FeedFormat, query: FeedQuery): Promise<EncodedFeed>;
 }
 
 interface Entry {
@@ -54,7 +54,7 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
     }
   }
 
-  async function refresh(key: string, format: FeedFormat, limit: number): Promise<EncodedFeed> {
+  async function refresh(key: string, format: FeedFormat, query: FeedQuery): Promise<EncodedFeed> {
     const previous = entries.get(key);
     try {
       // Version first, then load: if data changes in between, the entry carries the older version and the next
@@ -65,28 +65,28 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
         remember(key, previous);
         return previous.encoded;
       }
-      const feed = await fromStore(() => options.feedStore.load({ limit }));
-      const encoded = keepLastModifiedMonotonic(await options.build(feed, format, limit, versionKey), previous?.encoded);
+      const feed = await fromStore(() => options.feedStore.load(query));
+      const encoded = keepLastModifiedMonotonic(await options.build(feed, format, query, versionKey), previous?.encoded);
       remember(key, { encoded, checkedAt: clock() });
-      log.debug({ format, limit, version: versionKey, bytes: encoded.body.length }, 'feed rebuilt');
+      log.debug({ format, ...query, version: versionKey, bytes: encoded.body.length }, 'feed rebuilt');
       return encoded;
     } catch (err) {
       if (!previous) throw err;
       // Counting the failure as a check keeps a down database from being hit by every request.
       previous.checkedAt = clock();
-      log.warn({ err, code: toKhabarError(err).code, format, limit }, 'feed store failed, serving stale copy');
+      log.warn({ err, code: toKhabarError(err).code, format, ...query }, 'feed store failed, serving stale copy');
       return previous.encoded;
     }
   }
 
   return {
-    async get(format: FeedFormat, limit: number): Promise<EncodedFeed> {
-      const key = `${format}:${limit}`;
+    async get(format: FeedFormat, query: FeedQuery): Promise<EncodedFeed> {
+      const key = JSON.stringify([format, query.limit, query.category]);
       const entry = entries.get(key);
       if (entry && clock() - entry.checkedAt < options.freshMs) return entry.encoded;
       let pending = refreshing.get(key);
       if (!pending) {
-        pending = refresh(key, format, limit).finally(() => refreshing.delete(key));
+        pending = refresh(key, format, query).finally(() => refreshing.delete(key));
         refreshing.set(key, pending);
       }
       return pending;

@@ -17,10 +17,13 @@ export const feedFormats: Record<FeedFormat, FeedFormatSpec> = {
   json: { path: '/feed.json', contentType: 'application/feed+json; charset=utf-8', render: renderJsonFeed },
 };
 
-/** Absolute feed URLs; a non-default limit is part of the self link, since that is the document's own address. */
-export function feedUrlsFor(publicUrl: string, limit: number | null): MergedFeed['feedUrls'] {
+/** Absolute feed URLs; a non-default limit or a category is part of the self link: that is the document's address. */
+export function feedUrlsFor(publicUrl: string, limit: number | null, category: string | null = null): MergedFeed['feedUrls'] {
   const base = publicUrl.replace(/\/+$/, '');
-  const query = limit === null ? '' : `?limit=${limit}`;
+  const params = new URLSearchParams();
+  if (category !== null) params.set('category', category);
+  if (limit !== null) params.set('limit', String(limit));
+  const query = params.size ? `?${params}` : '';
   return {
     rss: `${base}${feedFormats.rss.path}${query}`,
     atom: `${base}${feedFormats.atom.path}${query}`,

@@ -1,5 +1,11 @@
 import type { MergedFeed } from '../publish/types.js';
 
+export interface FeedQuery {
+  limit: number;
+  /** Only stories carried by a feed of this feeds.yaml category; null = all. */
+  category: string | null;
+}
+
 /**
  * What the HTTP layer needs from storage. The server implementation lives with the database code; tests use an
  * in-memory one.
@@ -11,5 +17,5 @@ export interface FeedStore {
    */
   version(): Promise<string>;
   /** The newest `limit` stories, newest first. Title and URLs are overridden by the app's config. */
-  load(options: { limit: number }): Promise<MergedFeed>;
+  load(options: FeedQuery): Promise<MergedFeed>;
 }

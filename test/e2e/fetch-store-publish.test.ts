@@ -39,7 +39,7 @@ describe.each(testBackends())('fetch → store → publish on %s', (backend) => 
     });
     sources.push(
       feedSource('rss', 'أخبار المثال', server.url('/rss.xml')),
-      feedSource('atom', 'وكالة الأنباء', server.url('/atom.xml')),
+      feedSource('atom', 'وكالة الأنباء', server.url('/atom.xml'), { category: 'ثقافة' }),
       feedSource('legacy', 'الصحيفة القديمة', server.url('/legacy.xml')),
       feedSource('bom', 'بوم', server.url('/bom.xml')),
       feedSource('broken', 'مكسور', server.url('/broken.xml')),
@@ -100,6 +100,12 @@ describe.each(testBackends())('fetch → store → publish on %s', (backend) => 
     expect(links.every((l) => typeof l === 'string' && l.startsWith('https://'))).toBe(true);
     // The BOM feed repeats the first RSS article under another link: both are kept (dedup merges them later).
     expect(parsed.items.some((i) => (i.content ?? '').includes('<script'))).toBe(false);
+
+    const culture = await new Parser().parseString(await (await app.request(`/feed.xml?category=${encodeURIComponent('ثقافة')}`)).text());
+    expect(culture.items.map((i) => i.title)).toEqual(['افتتاح معرض الكتاب الدولي بمشاركة ٤٠ دولة']);
+    expect(culture.title).toBe('خبر — ثقافة');
+    const none = await new Parser().parseString(await (await app.request('/feed.xml?category=sport')).text());
+    expect(none.items).toHaveLength(0);
 
     const atom = await new Parser().parseString(await (await app.request('/feed.atom')).text());
     expect(atom.items).toHaveLength(5);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { acceptEncoding } from '../../src/http/accept-encoding.js';
-import { parseLimit } from '../../src/http/parse-limit.js';
+import { parseCategory, parseLimit } from '../../src/http/parse-limit.js';
 
 describe('acceptEncoding', () => {
   const cases: [string | undefined, string][] = [
@@ -47,5 +47,21 @@ describe('parseLimit', () => {
       expect(parsed.ok).toBe(false);
       if (!parsed.ok) expect(parsed.message).toMatch(/limit/);
     } else expect(parsed).toEqual({ ok: true, value: expected });
+  });
+});
+
+describe('parseCategory', () => {
+  it.each([
+    [undefined, { ok: true, value: null }],
+    ['', { ok: true, value: null }],
+    ['  sport ', { ok: true, value: 'sport' }],
+    ['ثقافة', { ok: true, value: 'ثقافة' }],
+  ])('%j → %j', (raw, expected) => {
+    expect(parseCategory(raw)).toEqual(expected);
+  });
+
+  it('rejects control characters and overlong values', () => {
+    expect(parseCategory('a\nb').ok).toBe(false);
+    expect(parseCategory('x'.repeat(65)).ok).toBe(false);
   });
 });

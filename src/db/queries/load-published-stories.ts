@@ -17,8 +17,11 @@ export interface PublishedStoryRow {
   sources: Array<{ feedId: string; name: string; link: string | null; publishedAt: Date | null; itemId: number }>;
 }
 
-/** The newest stories with their representative item and every outlet, newest first. */
-export async function loadPublishedStories(db: Database, limit: number): Promise<PublishedStoryRow[]> {
+/**
+ * The newest stories with their representative item and every outlet, newest first; with a category, only stories
+ * that a feed of that category carried.
+ */
+export async function loadPublishedStories(db: Database, limit: number, category: string | null = null): Promise<PublishedStoryRow[]> {
   const heads = await db
     .select({
       storyId: stories.id,
@@ -36,6 +39,11 @@ export async function loadPublishedStories(db: Database, limit: number): Promise
     .from(stories)
     .innerJoin(items, eq(items.id, stories.representativeItemId))
     .innerJoin(feeds, eq(feeds.id, items.feedId))
+    .where(
+      category === null
+        ? undefined
+        : sql`exists (select 1 from items m join feeds mf on mf.id = m.feed_id where m.story_id = ${stories.id} and mf.category = ${category})`,
+    )
     .orderBy(desc(stories.firstSeenAt), desc(stories.id))
     .limit(limit);
   if (heads.length === 0) return [];

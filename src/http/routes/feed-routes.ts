@@ -4,7 +4,7 @@ import { bytesFor, etagFor, matchesEtag, type EncodedFeed } from '../../publish/
 import { acceptEncoding } from '../accept-encoding.js';
 import type { FeedCache } from '../feed-cache.js';
 import { feedFormats, type FeedFormat } from '../feed-formats.js';
-import { parseLimit } from '../parse-limit.js';
+import { parseCategory, parseLimit } from '../parse-limit.js';
 
 export interface FeedRoutesOptions {
   cache: FeedCache;
@@ -36,7 +36,12 @@ export function feedRoutes(options: FeedRoutesOptions): Hono {
         c.header('Cache-Control', 'no-store');
         return c.json({ error: { code: 'BAD_REQUEST', message: limit.message } }, 400);
       }
-      const encoded = await options.cache.get(format, limit.value);
+      const category = parseCategory(c.req.query('category'));
+      if (!category.ok) {
+        c.header('Cache-Control', 'no-store');
+        return c.json({ error: { code: 'BAD_REQUEST', message: category.message } }, 400);
+      }
+      const encoded = await options.cache.get(format, { limit: limit.value, category: category.value });
       const coding = acceptEncoding(c.req.header('Accept-Encoding'));
       c.header('Cache-Control', cacheControl);
       c.header('Vary', 'Accept-Encoding');
