@@ -51,6 +51,8 @@ export function createApp(deps: AppDeps): Hono {
       title: category === null ? config.feedTitle : `${config.feedTitle} — ${category}`,
       language: feed.language || 'ar',
       homeUrl: homeUrlFor(config.publicUrl),
+      // One identity per category, whatever the limit: readers must not take two category feeds for one.
+      id: category === null ? homeUrlFor(config.publicUrl) : `${homeUrlFor(config.publicUrl)}?category=${encodeURIComponent(category)}`,
       feedUrls: feedUrlsFor(config.publicUrl, limit === defaultLimit ? null : limit, category),
       updatedAt: feed.updatedAt ?? newest,
       stories,

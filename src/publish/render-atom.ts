@@ -14,7 +14,7 @@ export function renderAtom(feed: MergedFeed): string {
   const head = [
     `<title type="text">${escapeXml(title)}</title>`,
     ...(subtitle !== '' ? [`<subtitle type="text">${escapeXml(subtitle)}</subtitle>`] : []),
-    `<id>${escapeXml(feed.homeUrl)}</id>`,
+    `<id>${escapeXml(feed.id ?? feed.homeUrl)}</id>`,
     `<updated>${toRfc3339(feed.updatedAt ?? emptyFeedUpdated)}</updated>`,
     `<link rel="self" type="application/atom+xml" href="${escapeXml(feed.feedUrls.atom)}"/>`,
     `<link rel="alternate" type="text/html" href="${escapeXml(feed.homeUrl)}"/>`,

@@ -36,6 +36,8 @@ export interface MergedFeed {
   language: string;
   /** The site's home page (PUBLIC_URL). */
   homeUrl: string;
+  /** The feed's permanent identity (Atom id); differs per category. Defaults to homeUrl. */
+  id?: string;
   /** Absolute URLs of the three formats (self links). */
   feedUrls: { rss: string; atom: string; json: string };
   /** Newest story's updatedAt; null for an empty feed. */

@@ -107,6 +107,10 @@ describe.each(testBackends())('fetch → store → publish on %s', (backend) => 
     const none = await new Parser().parseString(await (await app.request('/feed.xml?category=sport')).text());
     expect(none.items).toHaveLength(0);
 
+    const cultureAtom = await (await app.request(`/feed.atom?category=${encodeURIComponent('ثقافة')}`)).text();
+    expect(cultureAtom).toContain('<id>http://khabar.test/?category=%D8%AB%D9%82%D8%A7%D9%81%D8%A9</id>');
+    expect(cultureAtom).toContain('rel="self" type="application/atom+xml" href="http://khabar.test/feed.atom?category=%D8%AB%D9%82%D8%A7%D9%81%D8%A9"');
+
     const atom = await new Parser().parseString(await (await app.request('/feed.atom')).text());
     expect(atom.items).toHaveLength(5);
     const json = (await (await app.request('/feed.json')).json()) as { items: Array<{ title: string }> };
