@@ -114,11 +114,12 @@ async function main(): Promise<void> {
     const base = entries.length;
     console.log(`postgres lookup: ${base} real entries per copy, ${queries.length} recorded lookups replayed per size`);
     let stored = base;
+    let copies = 0;
     for (const size of values.sizes!.split(',').map(Number)) {
       const loadStarted = performance.now();
       while (stored < size) {
         // One more copy: salted keys (no false sharing with the originals) and times moved one span later.
-        const copy = Math.floor(stored / base);
+        const copy = ++copies;
         const take = Math.min(base, size - stored);
         await db.execute(sql`
           with src as (
