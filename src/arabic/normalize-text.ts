@@ -82,7 +82,8 @@ function digitRunLength(s: string, i: number): number {
 /**
  * Normalized words joined by single spaces. Between digits, "." and "٫" are a decimal point ("3.5" stays
  * one token), "," before one or two digits is a decimal comma ("322,8" = "322.8"), "," or "٬" before three
- * digits is a thousands separator ("4,000" = "4000"). A figure glued to a letter ("1436هـ") is split from it.
+ * digits is a thousands separator ("4,000" = "4000"), and so is "." when it groups a figure in threes more than
+ * once ("375.526.840" = "375,526,840" = "375526840"). A figure glued to a letter ("1436هـ") is split from it.
  */
 export function normalizeText(text: string): string {
   let s = stripHtml(text);
@@ -91,18 +92,24 @@ export function normalizeText(text: string): string {
   const out = buffer;
   let n = 0;
   let prev = SEPARATOR; // kind of the last emitted character
+  let dotGrouped = false; // the current figure already dropped a grouping "."
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     let k = kind[c];
     if (k === DROP) continue;
     if (k === SEPARATOR && prev === DIGIT && isDigitAt(s, i + 1)) {
       const run = digitRunLength(s, i + 1);
+      if (c === DOT && run === 3 && (dotGrouped || (s.charCodeAt(i + 4) === DOT && digitRunLength(s, i + 5) === 3))) {
+        dotGrouped = true;
+        continue;
+      }
       if (c === DOT || c === ARABIC_DECIMAL || (c === COMMA && run <= 2)) {
         out[n++] = DOT;
         continue;
       }
       if ((c === COMMA || c === ARABIC_THOUSANDS) && run === 3) continue;
     }
+    if (k !== DIGIT) dotGrouped = false;
     if (k === SEPARATOR) {
       if (prev !== SEPARATOR) out[n++] = 0x20;
       prev = SEPARATOR;

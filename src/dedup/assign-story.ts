@@ -1,11 +1,11 @@
 import { splitLines } from '../arabic/split-lines.js';
 import { createRepeatedLineTracker, stripBoilerplate, type RepeatedLineTracker } from '../arabic/strip-boilerplate.js';
 import type { CandidateIndex, IndexedItem } from './candidate-index.js';
-import { compareFingerprints, idfContainment, prepare, type Prepared } from './compare-fingerprints.js';
+import { compareFingerprints, idfContainment, prepare, restContainment, type Prepared } from './compare-fingerprints.js';
 import { fingerprint, shingles, type Fingerprint } from './fingerprint.js';
 import { alignSentences, figureOverlap, isFigure } from './align-sentences.js';
 import { novelLeadWords } from './novel-lead.js';
-import { SAME_REPORT_RULE, alignmentRouteApplies, isAlignedCopy, isFollowUp, isSameReport, isTemplateVariant, matchScore, needsIdf, overlapsFirstItem } from './same-report.js';
+import { SAME_REPORT_RULE, alignmentRouteApplies, isAlignedCopy, isCopyBelowIntro, isFollowUp, isSameReport, isTemplateVariant, matchScore, needsIdf, overlapsFirstItem } from './same-report.js';
 
 export interface DedupInput {
   id: string;
@@ -32,7 +32,7 @@ export interface StoryAssignerOptions {
   sampleBits?: number;
   /** Leading words whose 3-grams are always keys, so a lead-only copy finds its full text. */
   leadWords?: number;
-  /** How a story is anchored against chaining (see belongsToStory). */
+  /** How a story is anchored against chaining (see storyRejection). */
   anchor?: 'first' | 'majority' | 'none';
   anchorMembers?: number;
   /** Reject pairs whose lead sentence differs only in figures (template news). */
@@ -41,9 +41,27 @@ export interface StoryAssignerOptions {
   followUpCheck?: boolean;
   /** Accept rewritten copies whose every sentence has a counterpart (see isAlignedCopy). */
   alignmentRoute?: boolean;
+  /** Accept a copy under an outlet's own first sentence (see isCopyBelowIntro). */
+  introRoute?: boolean;
   /** Keep a source's next edition of a series (daily weather, a programme's branches) out of the last one's story. */
   seriesCheck?: boolean;
   now?: () => number;
+  /** Diagnostics (scripts/diagnose-dedup.ts): called once per item with what was found, verified and tried. */
+  trace?: (t: AssignTrace) => void;
+}
+
+/** What happened to one item, for diagnostics only. */
+export interface AssignTrace {
+  id: string;
+  publishedAt: number;
+  fingerprint: Fingerprint;
+  keys: number[];
+  candidates: { id: string; hits: number }[];
+  /** Per verified candidate: its evidence and whether it passed (by which route), or why it was skipped. */
+  verified: { id: string; outcome: 'pass' | 'aligned' | 'intro' | 'fail' | 'single-hit'; containment: number; idfContainment: number; sizeA: number; sizeB: number }[];
+  /** Per passing candidate tried in order: why it was not joined, or 'joined'. */
+  tried: { id: string; storyId: string; outcome: 'joined' | 'template' | 'follow-up' | 'story-rejected' | 'anchor' | 'series' | 'story-template' }[];
+  storyId: string;
 }
 
 export interface StoryAssigner {
@@ -62,7 +80,8 @@ export function indexKeys(p: Prepared, sampleBits: number, leadWords: number): n
   return [...keys];
 }
 
-function isTemplate(a: Fingerprint, b: Fingerprint): boolean {
+function isTemplate(self: Prepared, other: Prepared): boolean {
+  const [a, b] = [self.fp, other.fp];
   const figures = figureOverlap(a, b);
   // Texts sharing most of their figures are never template variants: skip the sentence alignment.
   if (figures.shared >= SAME_REPORT_RULE.templateSharedFigures * figures.fewer) return false;
@@ -80,6 +99,7 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
   const anchorMembers = options.anchorMembers ?? 7;
   const templateCheck = options.templateCheck ?? true;
   const alignRoute = options.alignmentRoute ?? true;
+  const introRoute = options.introRoute ?? true;
   const seriesCheck = options.seriesCheck ?? true;
   const followUpCheck = options.followUpCheck ?? true;
   const tracker: RepeatedLineTracker = createRepeatedLineTracker();
@@ -110,28 +130,36 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
    * a day or more apart, that this item does not copy, means this is the series' next edition (tomorrow's
    * forecast, the next branch's Eid party) — template news the figure check cannot see.
    */
-  function isNextEdition(self: Prepared, source: string, publishedAt: number, member: IndexedItem): boolean {
+  function isNextEdition(self: Prepared, source: string, publishedAt: number, members: IndexedItem[]): boolean {
     const r = SAME_REPORT_RULE;
-    if (member.source !== source || Math.abs(member.publishedAt - publishedAt) < r.seriesGapHours * HOUR_MS) return false;
-    return compareFingerprints(self, prepared(member), null).containment < r.seriesOwnCopyContainment;
+    const own = members.filter((m) => m.source === source);
+    if (own.length === 0) return false;
+    const copied = own.map((m) => compareFingerprints(self, prepared(m), null).containment >= r.copyContainment);
+    // The outlet's reprint of one of its own items in the story (the print edition of its web story) is no new edition,
+    // even when it carries another of the outlet's items on the story less closely.
+    if (copied.some(Boolean)) return false;
+    return own.some((m) => Math.abs(m.publishedAt - publishedAt) >= r.seriesGapHours * HOUR_MS);
   }
 
-  async function belongsToStory(self: Prepared, storyId: string, source: string, publishedAt: number): Promise<boolean> {
-    if (anchor === 'none') return true;
+  /** null when the item may join the story, else why not. */
+  async function storyRejection(self: Prepared, storyId: string, source: string, publishedAt: number): Promise<'series' | 'story-template' | 'anchor' | null> {
+    if (anchor === 'none') return null;
     const members = await index.getStoryItems(storyId, anchor === 'first' ? 1 : anchorMembers);
-    if (seriesCheck && members.some((m) => isNextEdition(self, source, publishedAt, m))) return false;
+    if (seriesCheck && isNextEdition(self, source, publishedAt, members)) return 'series';
     // Template news chains easily (each day's forecast matches the day before): the item must not be a
     // template variant of the story's first report either.
-    if (templateCheck && members.length > 0 && isTemplate(self.fp, members[0].fingerprint)) return false;
+    if (templateCheck && members.length > 0 && isTemplate(self, prepared(members[0]))) return 'story-template';
     // A strict majority: in a two-item story, matching the one member that led here proves nothing.
     const needed = Math.floor(members.length / 2) + 1;
     let overlapping = 0;
     for (let i = 0; i < members.length; i++) {
-      if (overlapsFirstItem(compareFingerprints(self, prepared(members[i]), null))) overlapping++;
-      if (overlapping >= needed) return true;
-      if (overlapping + members.length - 1 - i < needed) return false;
+      const member = prepared(members[i]);
+      const e = compareFingerprints(self, member, null);
+      if (overlapsFirstItem(e, introRoute ? () => restContainment(self, member, SAME_REPORT_RULE.minShingles) : null)) overlapping++;
+      if (overlapping >= needed) return null;
+      if (overlapping + members.length - 1 - i < needed) return 'anchor';
     }
-    return overlapping >= needed;
+    return overlapping >= needed ? null : 'anchor';
   }
 
   return {
@@ -152,6 +180,7 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
       }
 
       return index.withAssignmentLock(async () => {
+        const trace: AssignTrace | null = options.trace ? { id: input.id, publishedAt, fingerprint: fp, keys, candidates: [], verified: [], tried: [], storyId: '' } : null;
         const passing: { item: IndexedItem; score: number }[] = [];
         if (keys.length > 0) {
           const hits = await index.findCandidates({
@@ -162,20 +191,29 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
             maxPostings,
           });
           const hitsById = new Map(hits.map((h) => [h.id, h.hits]));
+          if (trace) trace.candidates = hits;
           for (const c of await index.getItems(hits.map((h) => h.id))) {
             const other = prepared(c);
             // Two long texts sharing a single sampled key share too few 3-grams to pass: skip the exact count.
-            if (hitsById.get(c.id)! < 2 && Math.min(self.shingles.length, other.shingles.length) >= 80) continue;
+            if (hitsById.get(c.id)! < 2 && Math.min(self.shingles.length, other.shingles.length) >= 80) {
+              trace?.verified.push({ id: c.id, outcome: 'single-hit', containment: NaN, idfContainment: NaN, sizeA: self.shingles.length, sizeB: other.shingles.length });
+              continue;
+            }
             const e = compareFingerprints(self, other, null);
             if (needsIdf(e)) {
               await loadIdf(self.distinctWords);
               await loadIdf(other.distinctWords);
               e.idfContainment = idfContainment(self, other, idf);
             }
-            if (isSameReport(e)) passing.push({ item: c, score: matchScore(e) });
+            let outcome: 'pass' | 'aligned' | 'intro' | 'fail' = 'fail';
+            if (isSameReport(e)) outcome = 'pass';
             else if (alignRoute && alignmentRouteApplies(e) && isAlignedCopy(alignSentences(fp, c.fingerprint, isFigure, { alignShare: SAME_REPORT_RULE.alignedSentenceShare, minWords: 4 }))) {
-              passing.push({ item: c, score: matchScore(e) });
+              outcome = 'aligned';
+            } else if (introRoute && isCopyBelowIntro(e, restContainment(self, other, SAME_REPORT_RULE.minShingles))) {
+              outcome = 'intro';
             }
+            if (outcome !== 'fail') passing.push({ item: c, score: matchScore(e) });
+            trace?.verified.push({ id: c.id, outcome, containment: e.containment, idfContainment: e.idfContainment, sizeA: e.sizeA, sizeB: e.sizeB });
           }
         }
         passing.sort((a, b) => b.score - a.score);
@@ -184,24 +222,40 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
         const rejectedStories = new Set<string>();
         // Best match first; the costlier checks run only until one story accepts the item.
         for (const { item } of passing) {
-          if (rejectedStories.has(item.storyId)) continue;
-          if (templateCheck && isTemplate(fp, item.fingerprint)) continue;
+          if (rejectedStories.has(item.storyId)) {
+            trace?.tried.push({ id: item.id, storyId: item.storyId, outcome: 'story-rejected' });
+            continue;
+          }
+          if (templateCheck && isTemplate(self, prepared(item))) {
+            trace?.tried.push({ id: item.id, storyId: item.storyId, outcome: 'template' });
+            continue;
+          }
           if (followUpCheck) {
             // Items arrive in order, so this one is the newer of the pair.
             const other = prepared(item);
             const bodyWords = fp.words.length - fp.titleWords;
-            if (isFollowUp(novelLeadWords(fp, other.shingles), bodyWords, bodyWords > other.fp.words.length - other.fp.titleWords)) continue;
+            if (isFollowUp(novelLeadWords(fp, other.shingles), bodyWords, bodyWords > other.fp.words.length - other.fp.titleWords)) {
+              trace?.tried.push({ id: item.id, storyId: item.storyId, outcome: 'follow-up' });
+              continue;
+            }
           }
-          if (!(await belongsToStory(self, item.storyId, input.source, publishedAt))) {
+          const rejection = await storyRejection(self, item.storyId, input.source, publishedAt);
+          if (rejection) {
+            trace?.tried.push({ id: item.id, storyId: item.storyId, outcome: rejection });
             rejectedStories.add(item.storyId);
             continue;
           }
+          trace?.tried.push({ id: item.id, storyId: item.storyId, outcome: 'joined' });
           storyId = item.storyId;
           matchedItemId = item.id;
           break;
         }
         await index.add({ id: input.id, source: input.source, storyId, publishedAt, fingerprint: fp }, keys, Array.from(self.distinctWords));
         remember(input.id, self);
+        if (trace) {
+          trace.storyId = storyId;
+          options.trace!(trace);
+        }
         return { storyId, matchedItemId };
       });
     },

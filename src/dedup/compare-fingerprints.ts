@@ -18,6 +18,10 @@ export interface Prepared {
   fp: Fingerprint;
   shingles: Int32Array;
   distinctWords: Int32Array;
+  /** 3-grams of the body after its first sentence (null: fewer than two sentences); computed on first use. */
+  rest?: Int32Array | null;
+  /** 3-grams of the body's first sentence; computed on first use. */
+  lead?: Int32Array;
 }
 
 export function prepare(fp: Fingerprint): Prepared {
@@ -55,4 +59,40 @@ export function idfContainment(a: Prepared, b: Prepared, idf: (word: number) => 
     if (j < long.length && long[j] === w) num += weight;
   }
   return den === 0 ? 0 : num / den;
+}
+
+/** The body after its first sentence, as 3-grams: what is left of a copy once an outlet's own intro is set aside. */
+function restShingles(p: Prepared): Int32Array | null {
+  if (p.rest === undefined) {
+    const { fp } = p;
+    p.rest = fp.sentenceEnds.length < 2 ? null : shingles(fp.words, fp.sentenceEnds[0], fp.words.length);
+  }
+  return p.rest;
+}
+
+function leadShingles(p: Prepared): Int32Array {
+  if (p.lead === undefined) {
+    const { fp } = p;
+    p.lead = fp.sentenceEnds.length === 0 ? new Int32Array(0) : shingles(fp.words, fp.titleWords, fp.sentenceEnds[0]);
+  }
+  return p.lead;
+}
+
+/**
+ * How much of one side's body after its first sentence the other side has (the larger of both directions). An outlet
+ * that writes its own first sentence over agency copy hides the copy from whole-text containment when the text is a
+ * 50-word lead: the intro is half of it. A direction counts only when that rest has at least `minShingles` 3-grams
+ * and holds most of the other side's first sentence — the copy starts below the intro where the source starts. Template
+ * news (the King received X / Y, tomorrow's forecast) shares the frame below the lead but never the lead: its news.
+ */
+export function restContainment(a: Prepared, b: Prepared, minShingles: number): number {
+  let best = 0;
+  for (const [x, y] of [[a, b], [b, a]] as const) {
+    const rest = restShingles(x);
+    if (!rest || rest.length < minShingles) continue;
+    const lead = leadShingles(y);
+    if (lead.length === 0 || 2 * intersectSize(lead, rest) < lead.length) continue;
+    best = Math.max(best, intersectSize(rest, y.shingles) / rest.length);
+  }
+  return best;
 }

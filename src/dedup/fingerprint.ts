@@ -6,7 +6,7 @@ import type { NormalizedLine } from '../arabic/split-lines.js';
  * Bump when hashing, normalization or shingling changes: stored fingerprints of another version
  * are not comparable and must be recomputed.
  */
-export const FINGERPRINT_VERSION = 2;
+export const FINGERPRINT_VERSION = 3;
 const WORD_SEED = 0x9e3779b1 ^ FINGERPRINT_VERSION;
 const SHINGLE_SEED = 0x85ebca6b ^ FINGERPRINT_VERSION;
 

@@ -38,11 +38,17 @@ export const SAME_REPORT_RULE = {
   alignedCoverage: 0.9,
   alignedSentenceShare: 0.6,
   alignedIdfContainment: 0.6,
-  /** Same source, this far apart, less than this copied: the next edition of a series (assign-story.ts). */
+  /** This much of the shorter text word for word in the other: a copy, not the next edition of a series. */
+  copyContainment: 0.8,
+  /** Same source, this far apart, less than `copyContainment` copied: the next edition of a series (assign-story.ts). */
   seriesGapHours: 24,
-  seriesOwnCopyContainment: 0.8,
   /** A lead figure swap is template news unless this share of the figures is common to both texts. */
   templateSharedFigures: 0.75,
+  /**
+   * The intro route: one side's body after its first sentence (an outlet's own intro set aside) sits nearly whole
+   * in the other — the same bar as a short text inside a much longer one.
+   */
+  introRestContainment: 0.8,
   /** Joining a story also needs this much overlap with its first item (anti-chaining). */
   firstItemContainment: 0.3,
 } as const;
@@ -73,11 +79,20 @@ export function isSameReport(e: PairEvidence): boolean {
   return e.containment >= r.idfRouteContainment && e.idfContainment >= r.idfContainment;
 }
 
-/** Looser: the item is still about the story's first report, so a roundup cannot bridge two stories. */
-export function overlapsFirstItem(e: PairEvidence): boolean {
+/** `rest`: restContainment (compare-fingerprints.ts), after isSameReport failed. */
+export function isCopyBelowIntro(e: PairEvidence, rest: number): boolean {
+  const r = SAME_REPORT_RULE;
+  return Math.min(e.sizeA, e.sizeB) >= r.minShingles && rest >= r.introRestContainment;
+}
+
+/**
+ * Looser: the item is still about the story's first report, so a roundup cannot bridge two stories. `rest` (lazy,
+ * restContainment) counts the same overlap with an outlet's own first sentence set aside, as the intro route does.
+ */
+export function overlapsFirstItem(e: PairEvidence, rest: (() => number) | null = null): boolean {
   const r = SAME_REPORT_RULE;
   if (Math.min(e.sizeA, e.sizeB) < r.minShingles) return e.jaccard >= r.shortJaccard;
-  return e.containment >= r.firstItemContainment;
+  return e.containment >= r.firstItemContainment || (rest !== null && rest() >= r.firstItemContainment);
 }
 
 /** Orders passing candidates: more of the text verbatim first. */

@@ -14,6 +14,8 @@ describe('normalizeText', () => {
     ['Arabic decimal separator', '١٢٫٥ مليون', '12.5 مليون'],
     ['Arabic thousands separator', '١٢٬٥٠٠ ريال', '12500 ريال'],
     ['thousands comma and decimal comma', '4,000 و 322,8', '4000 و 322.8'],
+    ['thousands grouped with dots, as with commas', '(375.526.840) و 375,526,840 و 1.250.000.5', '375526840 و 375526840 و 1250000.5'],
+    ['one dot before three digits stays a decimal point', '2.500 و 3.5', '2.500 و 3.5'],
     ['a figure glued to a letter', '1436هـ و2015م', '1436 ه و 2015 م'],
     ['Arabic punctuation and quotes', '«مغادرة»، هل؟ نعم؛ “قال” …', 'مغادره هل نعم قال'],
     ['ASCII punctuation and a sentence-final dot', 'قال: "نعم". ثم (غادر)!', 'قال نعم ثم غادر'],
