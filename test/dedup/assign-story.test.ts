@@ -118,6 +118,36 @@ describe('series from one outlet', () => {
     const print = await assigner.assign(item('print', republishedEdited, 26, 'alyaum'));
     expect(print.storyId).toBe(web.storyId);
   });
+
+  it("merges an outlet's next-day reprint of its own item though the story also holds its looser edit of it", async () => {
+    const assigner = createStoryAssigner(createMemoryCandidateIndex());
+    const web = await assigner.assign(item('web', { title: seedTitle, body: seedBody }, 0, 'alyaum'));
+    const edit = await assigner.assign(item('edit', republishedEdited, 1, 'alyaum'));
+    // Copies 'web' word for word; 'edit' (its own looser version from the day before) it copies less.
+    const print = await assigner.assign(item('print', { title: seedTitle, body: seedBody }, 26, 'alyaum'));
+    expect(edit.storyId).toBe(web.storyId);
+    expect(print.storyId).toBe(web.storyId);
+  });
+});
+
+describe('lead-only copies under an outlet\'s own first sentence', () => {
+  const intro = 'ذكرت مصادر إعلامية متطابقة اليوم أن العاصمة الإيرانية شهدت لقاء أمنيا رفيعا بين الجانبين السوري والإيراني بعيدا عن الأضواء وسط تكتم شديد من الطرفين على تفاصيل ما دار فيه من مباحثات.';
+  const words = (text: string, n: number) => text.split(/\s+/).slice(0, n).join(' ');
+
+  it('merges a 50-word lead whose first sentence is the outlet\'s own with the lead of the report it copies', async () => {
+    const assigner = createStoryAssigner(createMemoryCandidateIndex());
+    const wire = await assigner.assign(item('wire-lead', { title: seedTitle, body: words(seedBody, 50) + ' …' }, 0));
+    const copy = await assigner.assign(item('intro-lead', { title: 'لقاء أمني سوري إيراني', body: words(intro + ' ' + seedBody, 50) + ' …' }, 1));
+    expect(copy.storyId).toBe(wire.storyId);
+  });
+
+  it('keeps template news apart though everything below its first sentence is shared', async () => {
+    const assigner = createStoryAssigner(createMemoryCandidateIndex());
+    const lead = (x: { title: string; body: string }) => ({ title: x.title, body: words(x.body, 50) + ' …' });
+    const a = await assigner.assign(item('flight-2-lead', lead(reliefFlightTwo), 0));
+    const b = await assigner.assign(item('flight-3-lead', lead(reliefFlightThree), 30));
+    expect(b.storyId).not.toBe(a.storyId);
+  });
 });
 
 describe('stories over a stream', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitLines } from '../../src/arabic/split-lines.js';
 import { alignSentences, figureOverlap, isFigure } from '../../src/dedup/align-sentences.js';
-import type { PairEvidence } from '../../src/dedup/compare-fingerprints.js';
+import { prepare, restContainment, type PairEvidence } from '../../src/dedup/compare-fingerprints.js';
 import { fingerprint, shingles } from '../../src/dedup/fingerprint.js';
 import { novelLeadWords } from '../../src/dedup/novel-lead.js';
 import { alignmentRouteApplies, isAlignedCopy, isFollowUp, isSameReport, isTemplateVariant, overlapsFirstItem } from '../../src/dedup/same-report.js';
@@ -96,5 +96,20 @@ describe('follow-ups (novelLeadWords + isFollowUp)', () => {
     const o = fp(report);
     const body = n.words.length - n.titleWords;
     expect(isFollowUp(novelLeadWords(n, shingles(o.words)), body, body > o.words.length)).toBe(expected);
+  });
+});
+
+describe('restContainment (an outlet\'s own first sentence set aside)', () => {
+  const fp = (title: string, body: string) => prepare(fingerprint(title, splitLines(body)));
+  const report = 'وصل وفد الهلال الأحمر إلى مدينة عدن صباح اليوم لتوزيع المساعدات. وأوضح رئيس الوفد أن الفرق الميدانية ستوزع ألف سلة غذائية على الأسر المتضررة. وأكد أن العمل سيستمر طوال الأسبوع المقبل في الأحياء الشرقية.';
+
+  it('finds a copy that starts where the source starts, below an intro', () => {
+    const copy = fp('وفد إغاثي في عدن', 'في إطار جهود الإغاثة المستمرة لليمن الشقيق تحركت قوافل جديدة هذا الأسبوع. ' + report);
+    expect(restContainment(copy, fp('الهلال الأحمر في عدن', report), 8)).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('does not count a shared frame below another lead (template news)', () => {
+    const other = report.replace('وصل وفد الهلال الأحمر إلى مدينة عدن صباح اليوم لتوزيع المساعدات', 'غادر وفد الهلال الأحمر مدينة المكلا مساء أمس بعد توزيع المساعدات');
+    expect(restContainment(fp('', report), fp('', other), 8)).toBe(0);
   });
 });
