@@ -67,37 +67,40 @@ function why(l: Label): string {
   const b = traces.get(late)!;
   const e = compareFingerprints(prepare(a.fingerprint), prepare(b.fingerprint), null);
   const ev = `c=${fmt(e.containment)} sizes=${e.sizeA}/${e.sizeB}`;
-  if (Math.abs(a.publishedAt - b.publishedAt) > WINDOW_MS) return `candidate: outside window | ${ev}`;
+  // The later item may have reached the earlier one's story through another member and been turned away there.
+  const viaStory = b.tried.find((x) => x.storyId === story.get(early) && x.id !== early && x.outcome !== 'story-rejected');
+  const via = viaStory ? ` [story reached via ${viaStory.id}: ${viaStory.outcome}]` : '';
+  if (Math.abs(a.publishedAt - b.publishedAt) > WINDOW_MS) return `candidate: outside window | ${ev}${via}`;
   const cand = b.candidates.findIndex((c) => c.id === early);
   if (cand < 0) {
     const aKeys = new Set(a.keys);
     const shared = b.keys.filter((k) => aKeys.has(k));
-    if (shared.length === 0) return `candidate: no shared key | ${ev}`;
+    if (shared.length === 0) return `candidate: no shared key | ${ev}${via}`;
     const load = keyLoad.get(late)!;
     const usable = shared.filter((k) => load.get(k)! <= MAX_POSTINGS);
-    if (usable.length === 0) return `candidate: shared keys all common (${shared.length}) | ${ev}`;
+    if (usable.length === 0) return `candidate: shared keys all common (${shared.length}) | ${ev}${via}`;
     const last = b.candidates[b.candidates.length - 1];
-    return `candidate: ranked out (${usable.length} usable keys vs ${last?.hits}) | ${ev}`;
+    return `candidate: ranked out (${usable.length} usable keys vs ${last?.hits}) | ${ev}${via}`;
   }
   const v = b.verified.find((x) => x.id === early);
-  if (!v) return `verify: not fetched | ${ev}`;
-  if (v.outcome === 'single-hit') return `verify: single-hit skip | ${ev}`;
+  if (!v) return `verify: not fetched | ${ev}${via}`;
+  if (v.outcome === 'single-hit') return `verify: single-hit skip | ${ev}${via}`;
   if (v.outcome === 'fail') {
     const minSize = Math.min(v.sizeA, v.sizeB);
     const maxSize = Math.max(v.sizeA, v.sizeB);
     const r = minSize < 8 ? 'short text (jaccard)' : maxSize >= 8 * minSize ? 'embed (>=8x, needs 0.8)' : v.containment < 0.3 ? 'containment < 0.3' : 'idf/alignment short';
-    return `verify: ${r} | c=${fmt(v.containment)} idf=${fmt(v.idfContainment)} sizes=${v.sizeA}/${v.sizeB}`;
+    return `verify: ${r} | c=${fmt(v.containment)} idf=${fmt(v.idfContainment)} sizes=${v.sizeA}/${v.sizeB}${via}`;
   }
   const tried = b.tried.find((x) => x.id === early);
   if (!tried) {
     const joined = b.tried.find((x) => x.outcome === 'joined');
-    return `story: joined another story first (${joined?.storyId}) | ${ev}`;
+    return `story: joined another story first (${joined?.storyId}) | ${ev}${via}`;
   }
   if (tried.outcome === 'story-rejected') {
     const first = b.tried.find((x) => x.storyId === tried.storyId && x.outcome !== 'story-rejected');
-    return `story: ${first?.outcome ?? 'rejected'} | ${ev}`;
+    return `story: ${first?.outcome ?? 'rejected'} | ${ev}${via}`;
   }
-  return `story: ${tried.outcome} | ${ev}`;
+  return `story: ${tried.outcome} | ${ev}${via}`;
 }
 
 const explain = process.argv.indexOf('--explain');

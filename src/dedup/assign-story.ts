@@ -133,12 +133,10 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
   function isNextEdition(self: Prepared, source: string, publishedAt: number, members: IndexedItem[]): boolean {
     const r = SAME_REPORT_RULE;
     const own = members.filter((m) => m.source === source);
-    if (own.length === 0) return false;
-    const copied = own.map((m) => compareFingerprints(self, prepared(m), null).containment >= r.copyContainment);
+    if (!own.some((m) => Math.abs(m.publishedAt - publishedAt) >= r.seriesGapHours * HOUR_MS)) return false;
     // The outlet's reprint of one of its own items in the story (the print edition of its web story) is no new edition,
     // even when it carries another of the outlet's items on the story less closely.
-    if (copied.some(Boolean)) return false;
-    return own.some((m) => Math.abs(m.publishedAt - publishedAt) >= r.seriesGapHours * HOUR_MS);
+    return !own.some((m) => compareFingerprints(self, prepared(m), null).containment >= r.copyContainment);
   }
 
   /** null when the item may join the story, else why not. */
@@ -155,7 +153,7 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
     for (let i = 0; i < members.length; i++) {
       const member = prepared(members[i]);
       const e = compareFingerprints(self, member, null);
-      if (overlapsFirstItem(e, introRoute ? () => restContainment(self, member, SAME_REPORT_RULE.minShingles) : null)) overlapping++;
+      if (overlapsFirstItem(e, introRoute ? () => restContainment(self, member, SAME_REPORT_RULE.minShingles, SAME_REPORT_RULE.firstItemContainment, e.shared) : null)) overlapping++;
       if (overlapping >= needed) return null;
       if (overlapping + members.length - 1 - i < needed) return 'anchor';
     }
@@ -209,7 +207,7 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
             if (isSameReport(e)) outcome = 'pass';
             else if (alignRoute && alignmentRouteApplies(e) && isAlignedCopy(alignSentences(fp, c.fingerprint, isFigure, { alignShare: SAME_REPORT_RULE.alignedSentenceShare, minWords: 4 }))) {
               outcome = 'aligned';
-            } else if (introRoute && isCopyBelowIntro(e, restContainment(self, other, SAME_REPORT_RULE.minShingles))) {
+            } else if (introRoute && isCopyBelowIntro(e, restContainment(self, other, SAME_REPORT_RULE.minShingles, SAME_REPORT_RULE.introRestContainment, e.shared))) {
               outcome = 'intro';
             }
             if (outcome !== 'fail') passing.push({ item: c, score: matchScore(e) });

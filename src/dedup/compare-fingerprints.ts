@@ -84,10 +84,15 @@ function leadShingles(p: Prepared): Int32Array {
  * 50-word lead: the intro is half of it. A direction counts only when that rest has at least `minShingles` 3-grams
  * and holds most of the other side's first sentence — the copy starts below the intro where the source starts. Template
  * news (the King received X / Y, tomorrow's forecast) shares the frame below the lead but never the lead: its news.
+ * `atLeast` and `shared` (the pair's shared 3-grams) let it skip a direction that cannot reach `atLeast`; it then
+ * returns a value below `atLeast`, not the exact one.
  */
-export function restContainment(a: Prepared, b: Prepared, minShingles: number): number {
+export function restContainment(a: Prepared, b: Prepared, minShingles: number, atLeast = 0, shared = Infinity): number {
   let best = 0;
   for (const [x, y] of [[a, b], [b, a]] as const) {
+    // The rest's 3-grams are x's, so reaching `atLeast` needs shared ≥ atLeast × |rest| ≥ atLeast × (|x| − first-sentence
+    // words): most pairs are ruled out here without building the rest.
+    if (x.fp.sentenceEnds.length < 2 || atLeast * (x.shingles.length - x.fp.sentenceEnds[0]) > shared) continue;
     const rest = restShingles(x);
     if (!rest || rest.length < minShingles) continue;
     const lead = leadShingles(y);
