@@ -14,12 +14,7 @@ FLOORS=(
   "summary 0.97 0.57"
 )
 
-if printf "" | npm run -s khabar -- cluster - >/dev/null 2>&1; then
-  CLUSTER=(npm run -s khabar -- cluster -)
-else
-  # Until src/cli.ts wires the command.
-  CLUSTER=(npx tsx scripts/cluster-dev.ts -)
-fi
+CLUSTER=(npm run -s khabar -- cluster -)
 
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
