@@ -1,4 +1,5 @@
 import type { Fingerprint } from './fingerprint.js';
+import { hasSorted } from './has-sorted.js';
 
 /**
  * Sentence-level view of a pair: which sentences of the shorter text reappear in the longer, and which
@@ -90,18 +91,6 @@ export function alignSentences(a: Fingerprint, b: Fingerprint, isSpecific: (word
     }
   }
   return { judged, aligned, variants, leadVariant, judgedWords, alignedWords };
-}
-
-function hasSorted(sorted: number[], x: number): boolean {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] === x) return true;
-    if (sorted[mid] < x) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { hashShingle, type Fingerprint } from './fingerprint.js';
+import { hasSorted } from './has-sorted.js';
 
 /**
  * How many body words the newer text opens with before it shares any 3-gram with the older one. A follow-up
@@ -14,16 +15,4 @@ export function novelLeadWords(newer: Fingerprint, olderShingles: ArrayLike<numb
     n++;
   }
   return n;
-}
-
-function hasSorted(sorted: Int32Array, x: number): boolean {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] === x) return true;
-    if (sorted[mid] < x) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
 }
