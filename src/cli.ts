@@ -86,6 +86,8 @@ async function fetchCommand(args: string[], io: Io): Promise<number> {
   const logger = createLogger(env.logLevel, 'stderr');
   const unknown = (values.feed ?? []).filter((id) => !feeds.feeds.some((f) => f.id === id));
   if (unknown.length) throw usageError(`no feed with id ${unknown.join(', ')} in ${env.feedsFile}`);
+  const disabled = (values.feed ?? []).filter((id) => feeds.feeds.some((f) => f.id === id && !f.enabled));
+  if (disabled.length) throw usageError(`feed ${disabled.join(', ')} is disabled in ${env.feedsFile} (enabled: false)`);
   const handle = await openMigratedDatabase(env, logger);
   try {
     await syncFeeds(handle.db, feeds.feeds);
@@ -126,6 +128,7 @@ async function statusCommand(args: string[], io: Io): Promise<number> {
       io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       return 0;
     }
+    if (rows.length === 0) io.stderr.write('no feeds in the database yet: start, worker or fetch --once syncs them from the feeds file\n');
     const iso = (d: Date | null) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-');
     for (const r of rows) {
       const state = !r.enabled ? 'disabled' : r.lastOutcome;
