@@ -91,12 +91,20 @@ async function fetchCommand(args: string[], io: Io): Promise<number> {
   const handle = await openMigratedDatabase(env, logger);
   try {
     await syncFeeds(handle.db, feeds.feeds);
+    const reported = new Set<string>();
     const summary = await refreshDueFeeds(refreshDepsFor(handle, feeds, logger), {
       concurrency: feeds.settings.concurrency,
       ignoreSchedule: true,
       feedIds: values.feed,
-      onResult: (result) => io.stdout.write(`${describeResult(result)}\n`),
+      onResult: (result) => {
+        reported.add(result.feedId);
+        io.stdout.write(`${describeResult(result)}\n`);
+      },
     });
+    const wanted = values.feed ?? feeds.feeds.filter((f) => f.enabled).map((f) => f.id);
+    for (const id of wanted.filter((w) => !reported.has(w))) {
+      io.stdout.write(`${id}: skipped (another khabar process is refreshing it right now)\n`);
+    }
     io.stdout.write(
       `${summary.feeds} feeds: ${summary.ok} ok, ${summary.notModified} not modified, ${summary.failed} failed; ${summary.newItems} new items\n`,
     );
