@@ -88,29 +88,6 @@ describe('series from one outlet', () => {
     expect(copy.storyId).toBe(monday.storyId);
     expect(tuesday.storyId).not.toBe(monday.storyId);
   });
-});
-
-describe('series from one outlet', () => {
-  // Each day's forecast keeps the frame and changes regions, winds and seas: about half of it is the same words.
-  const forecast = (day: string, regions: string, redSea: string, gulf: string) => ({
-    title: 'طقس شديد الحرارة على شرق ووسط المملكة',
-    body: [
-      `توقعت الرئاسة العامة للأرصاد وحماية البيئة في تقريرها عن حالة الطقس ${day} طقسا شديد الحرارة على شرق ووسط المملكة مع رياح نشطة مثيرة للأتربة على ${regions}.`,
-      `وأورد التقرير أن حركة الرياح السطحية على البحر الأحمر ستكون ${redSea} وحالة البحر متوسط الموج.`,
-      `بينما تكون حركة الرياح السطحية على الخليج العربي ${gulf} وحالة البحر متوسط الموج.`,
-    ].join('\n'),
-  });
-  const mon = forecast('ليوم الاثنين', 'منطقتي مكة المكرمة وجازان', 'شمالية غربية بسرعة 15 إلى 35 كم في الساعة وارتفاع الموج من متر إلى متر ونصف', 'جنوبية شرقية إلى شرقية بسرعة 10 إلى 30 كم في الساعة وارتفاع الموج من نصف متر إلى متر');
-  const tue = forecast('ليوم الثلاثاء', 'المنطقة الشرقية والرياض', 'جنوبية غربية تتحول إلى شمالية غربية تصل إلى 40 كم على الجزء الجنوبي ويصل الموج إلى مترين', 'شمالية غربية نشطة تصل سرعتها إلى 45 كم مع موج يتجاوز مترين على الأجزاء الشمالية');
-
-  it("keeps an outlet's next-day edition of a series out of the previous day's story", async () => {
-    const assigner = createStoryAssigner(createMemoryCandidateIndex());
-    const monday = await assigner.assign(item('weather-mon', mon, 0, 'spa'));
-    const copy = await assigner.assign(item('weather-mon-copy', mon, 2, 'okaz'));
-    const tuesday = await assigner.assign(item('weather-tue', tue, 25, 'spa'));
-    expect(copy.storyId).toBe(monday.storyId);
-    expect(tuesday.storyId).not.toBe(monday.storyId);
-  });
 
   it("still merges an outlet's own copy published a day later (the print edition)", async () => {
     const assigner = createStoryAssigner(createMemoryCandidateIndex());
