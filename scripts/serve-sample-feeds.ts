@@ -5,8 +5,10 @@
  *   npx tsx scripts/serve-sample-feeds.ts [--dir ../shared/feeds] [--port 8088] [--feeds-file /tmp/sample-feeds.yaml]
  *   FEEDS_FILE=/tmp/sample-feeds.yaml DATA_DIR=/tmp/khabar-sample npm run -s khabar -- fetch --once
  *
- * Shapes: as-is (UTF-8), windows-1256 with the charset only in the HTTP header, windows-1256 declared only in the XML
- * prolog, UTF-8 with a BOM. Every response has an ETag, so a second fetch gets 304s.
+ * Each RSS sample is served twice: once as RSS in one of four shapes — as-is (UTF-8), windows-1256 with the charset only
+ * in the HTTP header, windows-1256 declared only in the XML prolog, UTF-8 with a BOM — and once rewritten as Atom 1.0
+ * (HTML content escaped, alternately UTF-8 and windows-1256 in the header only). The copies share their links, so the
+ * store keeps one item per article. Every response has an ETag, so a second fetch gets 304s.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import iconv from 'iconv-lite';
+import { parseFeed } from '../src/pipeline/parse-feed.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,15 +26,36 @@ const { values } = parseArgs({
   },
 });
 
-type Shape = 'utf8' | 'cp1256-header' | 'cp1256-prolog' | 'bom';
-const shapes: Shape[] = ['utf8', 'cp1256-header', 'cp1256-prolog', 'bom'];
+type Shape = 'utf8' | 'cp1256-header' | 'cp1256-prolog' | 'bom' | 'atom-utf8' | 'atom-cp1256-header';
+const rssShapes: Shape[] = ['utf8', 'cp1256-header', 'cp1256-prolog', 'bom'];
 
-function render(file: string, shape: Shape): { body: Buffer; contentType: string } {
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** The RSS sample's entries as an Atom 1.0 document. */
+async function toAtom(text: string): Promise<string> {
+  const feed = await parseFeed(text);
+  const entries = feed.entries.map(
+    (e, i) => `<entry>
+  <title type="text">${escapeXml(e.title ?? '')}</title>
+  <id>${escapeXml(e.guid ?? e.link ?? `urn:sample:${i}`)}</id>
+  ${e.link ? `<link rel="alternate" href="${escapeXml(e.link)}"/>` : ''}
+  <updated>${(e.publishedAt ?? new Date(0)).toISOString()}</updated>
+  <content type="html">${escapeXml(e.contentHtml ?? e.summaryHtml ?? '')}</content>
+</entry>`,
+  );
+  return `<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ar"><title>${escapeXml(feed.title ?? 'sample')}</title><id>urn:sample:${escapeXml(feed.link ?? 'feed')}</id><updated>${new Date(0).toISOString()}</updated>\n${entries.join('\n')}\n</feed>`;
+}
+
+async function render(file: string, shape: Shape): Promise<{ body: Buffer; contentType: string }> {
   const raw = readFileSync(path.join(values.dir!, file));
   if (file.includes('windows1256')) return { body: raw, contentType: 'application/xml' }; // already legacy bytes
   const text = raw.toString('utf8').replace(/^\uFEFF/, '');
   const withoutEncoding = text.replace(/^(<\?xml[^>]*?)\s+encoding=["'][^"']*["']/, '$1');
   switch (shape) {
+    case 'atom-utf8':
+      return { body: Buffer.from(await toAtom(text)), contentType: 'application/atom+xml; charset=utf-8' };
+    case 'atom-cp1256-header':
+      return { body: iconv.encode(await toAtom(text), 'windows-1256'), contentType: 'application/atom+xml; charset=windows-1256' };
     case 'utf8':
       return { body: Buffer.from(text), contentType: 'application/rss+xml; charset=utf-8' };
     case 'cp1256-header':
@@ -49,14 +73,18 @@ const files = readdirSync(values.dir!).filter((f) => f.endsWith('.xml')).sort();
 const routes = new Map<string, { body: Buffer; contentType: string; etag: string }>();
 const feeds: Array<{ id: string; url: string; name: string }> = [];
 const port = Number(values.port);
-files.forEach((file, i) => {
-  const shape = file.includes('windows1256') ? 'utf8' : shapes[i % shapes.length];
-  const { body, contentType } = render(file, shape);
-  const route = `/${shape}/${file}`;
-  routes.set(route, { body, contentType, etag: `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"` });
-  const id = file.replace(/-rss2.*|-regenerated.*|\.xml$/g, '').replace(/[^a-z0-9-]/g, '-').slice(0, 60);
-  feeds.push({ id, url: `http://127.0.0.1:${port}${route}`, name: id });
-});
+for (const [i, file] of files.entries()) {
+  const legacy = file.includes('windows1256'); // already legacy bytes (the Atom 0.3 charset case): served as is
+  const served: Shape[] = legacy ? ['utf8'] : [rssShapes[i % rssShapes.length], i % 2 ? 'atom-cp1256-header' : 'atom-utf8'];
+  for (const shape of served) {
+    const { body, contentType } = await render(file, shape);
+    const route = `/${shape}/${file}`;
+    routes.set(route, { body, contentType, etag: `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"` });
+    const base = file.replace(/-rss2.*|-regenerated.*|\.xml$/g, '').replace(/[^a-z0-9-]/g, '-').slice(0, 50);
+    const id = shape.startsWith('atom') ? `${base}-atom` : base;
+    feeds.push({ id, url: `http://127.0.0.1:${port}${route}`, name: id });
+  }
+}
 
 writeFileSync(
   values['feeds-file']!,
