@@ -136,6 +136,21 @@ describe.each(testBackends())('storage on %s', (backend) => {
     expect(after.updatedAt.getTime()).toBeGreaterThan(existing.updatedAt.getTime());
   });
 
+  it('lets a higher-priority feed represent a story even with a shorter text', async () => {
+    const { db } = t.handle;
+    await syncFeeds(db, [source('a'), source('b', { name: 'بي', priority: 5 }), source('gone', { enabled: false })]);
+    const assigner: StoryAssigner = {
+      place: async (_db, rows) => rows.map((row, i) => (i === 0 ? { kind: 'new' } : { kind: 'with', itemId: rows[0].id })),
+    };
+    const long = item('a', 40, { contentText: 'نص طويل '.repeat(50) });
+    const short = item('b', 41, { contentText: 'نص قصير' });
+    await storeItems(db, [long, short], assigner);
+    const [stored] = await db.select().from(items).where(eq(items.entryKey, short.entryKey));
+    const [story] = await db.select().from(stories).where(eq(stories.id, stored.storyId!));
+    expect(story.representativeItemId).toBe(stored.id);
+    expect(story.itemCount).toBe(2);
+  });
+
   it('lets only one worker claim a feed at a time', async () => {
     const { db } = t.handle;
     const [x, y] = await Promise.all([
