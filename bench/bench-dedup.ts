@@ -43,14 +43,7 @@ async function benchInMemory(kind: 'full' | 'summary'): Promise<void> {
   );
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Postgres-backed lookup (10k / 100k / 1M stored items, p50/p95 per lookup; goal p95 ≤ 5 ms at 1M) lives in
-// bench/bench-dedup-pg.ts (it needs a server Postgres): BENCH_DATABASE_URL=… npx tsx bench/bench-dedup-pg.ts
-// ---------------------------------------------------------------------------------------------------------
-function benchPostgresLookup(): void {
-  console.log('postgres lookup: see bench/bench-dedup-pg.ts (needs BENCH_DATABASE_URL)');
-}
-
+// The Postgres-backed lookup (10k / 100k / 1M stored items) is bench/bench-dedup-pg.ts, which `npm run bench:dedup`
+// runs next (it needs BENCH_DATABASE_URL).
 await benchInMemory('full');
 if (process.argv.includes('--summary')) await benchInMemory('summary');
-benchPostgresLookup();
