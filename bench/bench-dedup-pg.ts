@@ -9,15 +9,13 @@
  * to each size; the recorded lookups are replayed (findCandidates + getItems), and p50/p95/p99 are printed with the
  * index's size. The default sizes stop at 100k; the 1M step takes long (tens of minutes) and is kept out of CI.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { parseClusterLine } from '../src/commands/cluster.js';
-import { openDatabase, queryRows } from '../src/db/client.js';
-import { migrateDatabase } from '../src/db/migrate.js';
+import { queryRows } from '../src/db/client.js';
+import { openScratchDatabase } from '../src/db/open-scratch-database.js';
 import { createStoryAssigner, type DedupInput } from '../src/dedup/assign-story.js';
 import type { CandidateIndex, CandidateQuery, IndexedItem } from '../src/dedup/candidate-index.js';
 import { FINGERPRINT_VERSION } from '../src/dedup/fingerprint.js';
@@ -77,15 +75,9 @@ async function main(): Promise<void> {
   const { entries, queries } = await record(items, Number(values.queries));
   const span = items[items.length - 1].publishedAt!.getTime() - items[0].publishedAt!.getTime() + 86_400_000;
 
-  const name = `khabar_bench_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ databaseUrl: url.toString(), dataDir: 'unused', poolMax: 2 });
+  const scratch = await openScratchDatabase(adminUrl, { prefix: 'khabar_bench' });
   try {
-    await migrateDatabase(handle, url.toString());
-    const db = handle.db;
+    const db = scratch.handle.db;
     // Copy 0: the real entries, in batches (one statement each).
     for (let i = 0; i < entries.length; i += 500) {
       const batch = entries.slice(i, i + 500);
@@ -161,9 +153,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    await handle.close();
-    await admin.unsafe(`drop database if exists "${name}" with (force)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

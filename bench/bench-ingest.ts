@@ -9,16 +9,14 @@
  * full text, in publication order, dealt round-robin to the feeds — a real duplicate rate for the story assigner.
  * --corpus samples: the ~70 items of ../shared/feeds repeated with per-feed links (every item a copy: dedup's worst case).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import postgres from 'postgres';
-import { openDatabase, type DatabaseHandle } from '../src/db/client.js';
-import { migrateDatabase } from '../src/db/migrate.js';
+import { openScratchDatabase } from '../src/db/open-scratch-database.js';
 import { syncFeeds } from '../src/db/queries/sync-feeds.js';
 import { createWorkerStoryAssigner } from '../src/dedup/create-worker-story-assigner.js';
 import { silentLogger } from '../src/logger.js';
@@ -84,31 +82,6 @@ function renderFeed(feed: number, samples: SampleItem[]): Buffer {
   return Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>outlet ${feed}</title><link>https://outlet${feed}.example/</link><description>d</description>${items.join('')}</channel></rss>`);
 }
 
-async function openBenchDatabase(): Promise<{ handle: DatabaseHandle; drop: () => Promise<void>; kind: string }> {
-  const adminUrl = process.env.BENCH_DATABASE_URL;
-  if (!adminUrl) {
-    const handle = await openDatabase({ dataDir: 'memory://' });
-    await migrateDatabase(handle);
-    return { handle, drop: () => handle.close(), kind: 'PGlite (in memory)' };
-  }
-  const name = `khabar_bench_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ databaseUrl: url.toString(), dataDir: 'unused', poolMax: 10 });
-  await migrateDatabase(handle, url.toString());
-  return {
-    handle,
-    kind: 'server Postgres',
-    drop: async () => {
-      await handle.close();
-      await admin.unsafe(`drop database "${name}" with (force)`);
-      await admin.end();
-    },
-  };
-}
-
 async function main(): Promise<void> {
   const samples = await loadSampleItems();
   const bodies = Array.from({ length: feedCount }, (_, i) => renderFeed(i, samples));
@@ -120,7 +93,9 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  const { handle, drop, kind } = await openBenchDatabase();
+  const scratch = await openScratchDatabase(process.env.BENCH_DATABASE_URL ?? null, { prefix: 'khabar_bench', poolMax: 10 });
+  const { handle } = scratch;
+  const kind = scratch.url ? 'server Postgres' : 'PGlite (in memory)';
   const sources: FeedSource[] = bodies.map((_, i) => ({
     id: `feed-${i}`,
     name: `outlet ${i}`,
@@ -156,7 +131,7 @@ async function main(): Promise<void> {
   }
   clearInterval(sampler);
   console.log(`peak RSS ${mb(peakRss)}`);
-  await drop();
+  await scratch.drop();
   server.close();
 }
 

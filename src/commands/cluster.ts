@@ -5,6 +5,7 @@ import { createStoryAssigner, type DedupInput, type StoryAssigner } from '../ded
 import { createMemoryCandidateIndex } from '../dedup/memory-candidate-index.js';
 import { createPgStoryAssigner } from '../dedup/create-pg-story-assigner.js';
 import { openScratchDatabase } from '../db/open-scratch-database.js';
+import { loadEnv } from '../config/env.js';
 
 export interface CommandIo {
   stdin: NodeJS.ReadableStream;
@@ -62,7 +63,7 @@ export async function runClusterCommand(args: string[], io: CommandIo): Promise<
     return files[0] === '--help' || files[0] === '-h' ? 0 : 2;
   }
   if (!useDb) return clusterStream(files[0], createStoryAssigner(createMemoryCandidateIndex()), io);
-  const scratch = await openScratchDatabase();
+  const scratch = await openScratchDatabase(loadEnv().databaseUrl);
   try {
     return await clusterStream(files[0], createPgStoryAssigner(scratch.handle.db), io);
   } finally {

@@ -1,44 +1,57 @@
 import { randomBytes } from 'node:crypto';
-import { loadEnv } from '../config/env.js';
 import { openDatabase, type DatabaseHandle } from './client.js';
 import { migrateDatabase } from './migrate.js';
 
 export interface ScratchDatabase {
   handle: DatabaseHandle;
+  /** The per-run database's URL; null on PGlite. */
+  url: string | null;
+  /** Closes and removes it. Idempotent. */
   drop(): Promise<void>;
 }
 
+export interface ScratchDatabaseOptions {
+  /** Name prefix of the database created on the server. */
+  prefix?: string;
+  poolMax?: number;
+}
+
 /**
- * A throwaway, migrated database for commands that must not touch the service's data (`cluster --db`): a new database
- * on the DATABASE_URL server, dropped by drop(), or in-memory PGlite when DATABASE_URL is unset.
+ * A throwaway, migrated database that touches no one's data (`cluster --db`, tests, benchmarks): a new database on
+ * the server `serverUrl` names, dropped by drop(), or in-memory PGlite when `serverUrl` is null.
  */
-export async function openScratchDatabase(): Promise<ScratchDatabase> {
-  const env = loadEnv();
-  if (!env.databaseUrl) {
+export async function openScratchDatabase(serverUrl: string | null, options: ScratchDatabaseOptions = {}): Promise<ScratchDatabase> {
+  if (!serverUrl) {
     const handle = await openDatabase({ dataDir: 'memory://' });
     await migrateDatabase(handle);
-    return { handle, drop: () => handle.close() };
+    return { handle, url: null, drop: () => handle.close() };
   }
   const { default: postgres } = await import('postgres');
-  const name = `khabar_scratch_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(env.databaseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  const url = new URL(env.databaseUrl);
-  url.pathname = `/${name}`;
-  try {
-    const handle = await openDatabase({ databaseUrl: url.toString(), dataDir: env.dataDir, poolMax: 2 });
-    await migrateDatabase(handle, url.toString());
-    return {
-      handle,
-      drop: async () => {
-        await handle.close();
-        await admin.unsafe(`drop database if exists "${name}" with (force)`);
-        await admin.end();
-      },
-    };
-  } catch (err) {
-    await admin.unsafe(`drop database if exists "${name}" with (force)`).catch(() => {});
+  const name = `${options.prefix ?? 'khabar_scratch'}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  const dropDatabase = async () => {
+    await admin.unsafe(`drop database if exists "${name}" with (force)`);
     await admin.end();
+  };
+  await admin.unsafe(`create database "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  let handle: DatabaseHandle;
+  try {
+    handle = await openDatabase({ databaseUrl: url.toString(), dataDir: 'unused', poolMax: options.poolMax ?? 2 });
+    await migrateDatabase(handle, url.toString());
+  } catch (err) {
+    await dropDatabase().catch(() => {});
     throw err;
   }
+  let dropped: Promise<void> | null = null;
+  return {
+    handle,
+    url: url.toString(),
+    drop: () =>
+      (dropped ??= (async () => {
+        await handle.close();
+        await dropDatabase();
+      })()),
+  };
 }
