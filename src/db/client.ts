@@ -2,6 +2,7 @@ import { mkdirSync, openSync, readFileSync, writeFileSync, closeSync, unlinkSync
 import path from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { SQLWrapper } from 'drizzle-orm';
+import { redactUrlPassword } from '../config/env.js';
 import { KhabarError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import * as schema from './schema.js';
@@ -49,16 +50,16 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
     await client`select 1`;
   } catch (err) {
     await client.end({ timeout: 1 }).catch(() => {});
-    throw new KhabarError('DB_UNAVAILABLE', `cannot connect to Postgres at ${redactUrl(url)}: ${(err as Error).message}`, {
+    throw new KhabarError('DB_UNAVAILABLE', `cannot connect to Postgres at ${redactUrlPassword(url)}: ${(err as Error).message}`, {
       cause: err,
     });
   }
-  log?.debug({ location: redactUrl(url) }, 'database connected');
+  log?.debug({ location: redactUrlPassword(url) }, 'database connected');
   let closed: Promise<void> | null = null;
   return {
     db,
     kind: 'postgres',
-    location: redactUrl(url),
+    location: redactUrlPassword(url),
     close: () => (closed ??= client.end({ timeout: 5 })),
   };
 }
@@ -136,16 +137,6 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<invalid url>';
   }
 }
 

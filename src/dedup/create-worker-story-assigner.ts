@@ -2,6 +2,7 @@ import { inArray } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { items, type ItemRow } from '../db/schema.js';
 import type { StoryAssigner, StoryPlacement } from '../pipeline/story-assigner.js';
+import { storyTime } from '../pipeline/story-time.js';
 import { createStoryAssigner } from './assign-story.js';
 import { createPgCandidateIndex } from './pg-candidate-index.js';
 
@@ -29,7 +30,7 @@ export function createWorkerStoryAssigner(db: Database, options: WorkerStoryAssi
             source: row.feedId,
             title: row.title,
             text: row.contentText,
-            publishedAt: clampToFetch(row),
+            publishedAt: storyTime(row),
           });
           decisions.push({ storyKey: assignment.storyId, matched: assignment.matchedItemId !== null });
         }
@@ -51,10 +52,4 @@ export function createWorkerStoryAssigner(db: Database, options: WorkerStoryAssi
       }
     },
   };
-}
-
-/** Publication time, never after the fetch (some feeds post-date items). */
-function clampToFetch(row: ItemRow): Date {
-  const published = row.publishedAt?.getTime();
-  return new Date(published === undefined || Number.isNaN(published) ? row.fetchedAt.getTime() : Math.min(published, row.fetchedAt.getTime()));
 }

@@ -6,6 +6,7 @@ import { canonicalLinkOwners, insertItems, storedEntryKeys } from '../db/queries
 import { createStories, refreshStories, setItemStories } from '../db/queries/story-membership.js';
 import type { Item } from './types.js';
 import type { StoryAssigner } from './story-assigner.js';
+import { storyTime } from './story-time.js';
 
 
 export interface StoreItemsResult {
@@ -32,12 +33,12 @@ export async function storeItems(
     if (inserted.length === 0) return result;
     await tx.execute(sql`select pg_advisory_xact_lock(${CLUSTER_LOCK_KEY})`);
     // Oldest first, so a story's first item is the earliest copy.
-    inserted.sort((a, b) => timeOf(a, now) - timeOf(b, now) || a.id - b.id);
+    inserted.sort((a, b) => storyTime(a).getTime() - storyTime(b).getTime() || a.id - b.id);
     const placements = await assigner.place(tx, inserted);
     const starts = inserted.filter((_, i) => placements[i].kind === 'new');
     const started = await createStories(
       tx,
-      starts.map((row) => ({ itemId: row.id, firstSeenAt: new Date(timeOf(row, now)) })),
+      starts.map((row) => ({ itemId: row.id, firstSeenAt: storyTime(row) })),
     );
     const storyOf = new Map<number, number>(started);
     const joined = new Set<number>();
@@ -76,12 +77,6 @@ async function insertLinkReusers(db: Database, batch: Item[], inserted: ItemRow[
     reusers.push(...linkOnly.filter((i) => owners.get(i.canonicalLink!) === feedId).map((i) => ({ ...i, canonicalLink: null })));
   }
   return insertItems(db, reusers, now);
-}
-
-/** Publication time, never in the future (some feeds post-date items), else the fetch time. */
-function timeOf(row: { publishedAt: Date | null }, now: Date): number {
-  const t = row.publishedAt?.getTime();
-  return t === undefined || Number.isNaN(t) ? now.getTime() : Math.min(t, now.getTime());
 }
 
 /**
