@@ -62,12 +62,3 @@ export async function recordFetchOutcome(db: Database, feedId: string, outcome: 
 export async function releaseFeed(db: Database, feedId: string): Promise<void> {
   await db.update(feedStates).set({ leaseUntil: null }).where(eq(feedStates.feedId, feedId));
 }
-
-/** The current failure count, to compute back-off before recording. */
-export async function readConsecutiveFailures(db: Database, feedId: string): Promise<number> {
-  const [row] = await db
-    .select({ n: feedStates.consecutiveFailures })
-    .from(feedStates)
-    .where(eq(feedStates.feedId, feedId));
-  return row?.n ?? 0;
-}
