@@ -70,6 +70,17 @@ export interface StoryAssigner {
 
 const HOUR_MS = 3_600_000;
 
+/** How index keys are sampled (assigner options `sampleBits`, `leadWords`); reindexing uses the same. */
+export const INDEX_KEY_DEFAULTS = { sampleBits: 3, leadWords: 30 } as const;
+
+/**
+ * The matching form of an item: its text split into lines, junk lines and the lines its source repeats across recent
+ * items dropped (`tracker` remembers them, so call in publication order), then fingerprinted.
+ */
+export function fingerprintInput(tracker: RepeatedLineTracker, input: Pick<DedupInput, 'source' | 'title' | 'text'>): Fingerprint {
+  return fingerprint(input.title, tracker.strip(input.source, stripBoilerplate(splitLines(input.text))));
+}
+
 /** Index keys: a deterministic sample of the 3-grams (same rule on every item, so shared text shares keys) plus the lead. */
 export function indexKeys(p: Prepared, sampleBits: number, leadWords: number): number[] {
   const mask = (1 << sampleBits) - 1;
@@ -92,8 +103,8 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
   const windowMs = (options.windowHours ?? 72) * HOUR_MS;
   const maxCandidates = options.maxCandidates ?? 10;
   const maxPostings = options.maxPostings ?? 50;
-  const sampleBits = options.sampleBits ?? 3;
-  const leadWords = options.leadWords ?? 30;
+  const sampleBits = options.sampleBits ?? INDEX_KEY_DEFAULTS.sampleBits;
+  const leadWords = options.leadWords ?? INDEX_KEY_DEFAULTS.leadWords;
   const now = options.now ?? Date.now;
   const anchor = options.anchor ?? 'majority';
   const anchorMembers = options.anchorMembers ?? 7;
@@ -162,8 +173,7 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
 
   return {
     async assign(input) {
-      const lines = tracker.strip(input.source, stripBoilerplate(splitLines(input.text)));
-      const fp = fingerprint(input.title, lines);
+      const fp = fingerprintInput(tracker, input);
       const self = prepare(fp);
       const publishedAt = input.publishedAt?.getTime() ?? now();
       const keys = indexKeys(self, sampleBits, leadWords);

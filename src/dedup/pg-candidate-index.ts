@@ -155,8 +155,8 @@ export function createPgCandidateIndex(initial: Database): PgCandidateIndex {
 }
 
 /** An int4[] literal: one bound parameter however many values (each is a 32-bit integer by construction). */
-function intArray(values: number[]): string {
-  return `{${values.join(',')}}`;
+export function intArray(values: ArrayLike<number>): string {
+  return `{${Array.from(values).join(',')}}`;
 }
 
 type EntryRow = {

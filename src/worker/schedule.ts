@@ -2,6 +2,7 @@ import cron from 'node-cron';
 import type { Logger } from '../logger.js';
 import type { RefreshDeps } from '../pipeline/refresh-feed.js';
 import { pruneDedupIndex } from '../db/queries/prune-dedup-index.js';
+import { hasStaleEntries, reindexStaleEntries } from '../dedup/reindex-stale-entries.js';
 import { refreshDueFeeds } from './refresh-due-feeds.js';
 
 export interface WorkerOptions {
@@ -35,6 +36,7 @@ export function startWorker(deps: RefreshDeps, options: WorkerOptions): Worker {
     inFlight = (async function workerPass() {
       const started = Date.now();
       try {
+        await reindexOnce();
         const summary = await refreshDueFeeds({ ...deps, signal: abort.signal }, { concurrency: options.concurrency, signal: abort.signal });
         if (summary.feeds > 0) log.info({ ...summary, ms: Date.now() - started }, 'worker pass finished');
         await pruneIfDue();
@@ -45,6 +47,24 @@ export function startWorker(deps: RefreshDeps, options: WorkerOptions): Worker {
       }
     })();
     return inFlight;
+  }
+
+  let reindexed = false;
+  /** First pass only: entries fingerprinted by an older release are recomputed before new items are compared with them. */
+  async function reindexOnce(): Promise<void> {
+    if (reindexed || !options.dedupWindowHours) return;
+    const since = new Date(Date.now() - 2 * options.dedupWindowHours * 3_600_000);
+    if (await hasStaleEntries(deps.db, since)) {
+      const started = Date.now();
+      log.info({ since: since.toISOString() }, 'dedup entries from another fingerprint version: reindexing from stored items');
+      const done = await reindexStaleEntries(deps.db, {
+        since,
+        signal: abort.signal,
+        onBatch: (p) => log.debug(p, 'dedup reindex batch'),
+      });
+      log.info({ ...done, ms: Date.now() - started }, 'dedup entries reindexed');
+    }
+    reindexed = !abort.signal.aborted;
   }
 
   let lastPrune = 0;

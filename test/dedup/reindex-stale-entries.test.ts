@@ -1,0 +1,137 @@
+import { sql } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { queryRows } from '../../src/db/client.js';
+import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
+import { createWorkerStoryAssigner } from '../../src/dedup/create-worker-story-assigner.js';
+import { FINGERPRINT_VERSION, type Fingerprint } from '../../src/dedup/fingerprint.js';
+import { hasStaleEntries, reindexStaleEntries } from '../../src/dedup/reindex-stale-entries.js';
+import { htmlToText } from '../../src/pipeline/html-to-text.js';
+import { storeItems } from '../../src/pipeline/store-items.js';
+import type { Item } from '../../src/pipeline/types.js';
+import { agencyCopy, republishedCopy, unrelatedReport } from '../helpers/agency-report.js';
+import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
+import { feedSource, testRefreshDeps } from '../helpers/test-sources.js';
+import { startWorker } from '../../src/worker/schedule.js';
+
+const HOUR = 3_600_000;
+
+function item(feedId: string, n: number, copy: { title: string; html: string }, publishedAt: Date): Item {
+  const link = `https://${feedId}.example/news/${n}`;
+  return {
+    feedId,
+    entryKey: link,
+    guid: null,
+    link,
+    canonicalLink: link,
+    title: copy.title,
+    contentHtml: copy.html,
+    contentText: htmlToText(copy.html),
+    publishedAt,
+    author: null,
+  };
+}
+
+type Snapshot = { entries: { item_key: string; fingerprint: Fingerprint; fingerprint_version: number }[]; keys: number[]; words: [number, number][] };
+
+async function snapshot(t: TestDatabase): Promise<Snapshot> {
+  const { db } = t.handle;
+  const entries = await queryRows<Snapshot['entries'][number]>(db, sql`select item_key, fingerprint, fingerprint_version from dedup_entries order by seq`);
+  const keys = await queryRows<{ key: number; seq: string }>(db, sql`select key, seq from dedup_keys order by seq, key`);
+  const words = await queryRows<{ word: number; entries: number }>(db, sql`select word, entries from dedup_word_counts order by word`);
+  return {
+    entries: entries.map((e) => ({ ...e, fingerprint: typeof e.fingerprint === 'string' ? JSON.parse(e.fingerprint) : e.fingerprint })),
+    keys: keys.map((k) => Number(k.key)),
+    words: words.map((w) => [Number(w.word), Number(w.entries)]),
+  };
+}
+
+/** What an older release left behind: the same items hashed with other seeds (every hash xor-ed), and the old version. */
+async function ageIndex(t: TestDatabase): Promise<void> {
+  const { db } = t.handle;
+  const salt = 0x5a5a5a5a;
+  const rows = await queryRows<{ seq: string; fingerprint: Fingerprint | string }>(db, sql`select seq, fingerprint from dedup_entries`);
+  for (const row of rows) {
+    const fp: Fingerprint = typeof row.fingerprint === 'string' ? JSON.parse(row.fingerprint) : row.fingerprint;
+    const x = (a: number[]) => a.map((h) => h ^ salt);
+    const old = { ...fp, words: x(fp.words), stems: x(fp.stems), numbers: x(fp.numbers) };
+    await db.execute(sql`update dedup_entries set fingerprint = ${JSON.stringify(old)}::jsonb, fingerprint_version = ${FINGERPRINT_VERSION - 1} where seq = ${row.seq}`);
+  }
+  await db.execute(sql`update dedup_keys set key = key # ${salt}`);
+  await db.execute(sql`update dedup_word_counts set word = word # ${salt}`);
+}
+
+describe.each(testBackends())('reindexing dedup entries after a fingerprint change, on %s', (backend) => {
+  let t: TestDatabase;
+  const now = Date.now();
+  const since = new Date(now - 144 * HOUR);
+
+  beforeEach(async () => {
+    t = await createTestDatabase(backend);
+    await syncFeeds(t.handle.db, [feedSource('wire', 'الوكالة', 'http://127.0.0.1:9/w'), feedSource('daily', 'اليومية', 'http://127.0.0.1:9/d')]);
+  });
+  afterEach(async () => {
+    await t?.drop();
+  });
+
+  it('recomputes exactly what the current release stores, so a new copy joins the story stored before the upgrade', async () => {
+    const { db } = t.handle;
+    const assigner = createWorkerStoryAssigner(db, { windowHours: 72 });
+    await storeItems(db, [item('wire', 1, agencyCopy(), new Date(now - 5 * HOUR)), item('wire', 2, unrelatedReport(), new Date(now - 4 * HOUR))], assigner);
+    const fresh = await snapshot(t);
+
+    await ageIndex(t);
+    expect(await hasStaleEntries(db, since)).toBe(true);
+    const aged = await snapshot(t);
+    expect(aged.keys).not.toEqual(fresh.keys);
+
+    const progress = await reindexStaleEntries(db, { since, batchSize: 1 });
+    expect(progress).toEqual({ reindexed: 2, skipped: 0 });
+    expect(await hasStaleEntries(db, since)).toBe(false);
+    expect(await snapshot(t)).toEqual(fresh);
+
+    // After the upgrade, another outlet's copy finds the report stored before it.
+    const [stored] = await queryRows<{ story_id: string }>(db, sql`select story_id from items where link = 'https://wire.example/news/1'`);
+    await storeItems(db, [item('daily', 3, republishedCopy(), new Date(now - HOUR))], createWorkerStoryAssigner(db, { windowHours: 72 }));
+    const [copy] = await queryRows<{ story_id: string }>(db, sql`select story_id from items where link = 'https://daily.example/news/3'`);
+    expect(copy.story_id).toBe(stored.story_id);
+  });
+
+  it('without the reindex, the same copy would start a second story (what the reindex prevents)', async () => {
+    const { db } = t.handle;
+    await storeItems(db, [item('wire', 1, agencyCopy(), new Date(now - 5 * HOUR))], createWorkerStoryAssigner(db, { windowHours: 72 }));
+    await ageIndex(t);
+    await storeItems(db, [item('daily', 3, republishedCopy(), new Date(now - HOUR))], createWorkerStoryAssigner(db, { windowHours: 72 }));
+    const rows = await queryRows<{ n: number }>(db, sql`select count(distinct story_id)::int as n from items`);
+    expect(Number(rows[0].n)).toBe(2);
+  });
+
+  it('leaves entries older than `since` and entries with no stored item as they are', async () => {
+    const { db } = t.handle;
+    const assigner = createWorkerStoryAssigner(db, { windowHours: 72 });
+    await storeItems(db, [item('wire', 1, agencyCopy(), new Date(now - 300 * HOUR)), item('wire', 2, unrelatedReport(), new Date(now - 2 * HOUR))], assigner);
+    // An entry `khabar cluster --db` would write: no item behind it.
+    await db.execute(
+      sql`insert into dedup_entries (item_key, story_key, source, published_at, fingerprint_version, fingerprint)
+          values ('jsonl-7', 'jsonl-7', 'wire', ${new Date(now - HOUR).toISOString()}::timestamptz, ${FINGERPRINT_VERSION - 1}, '{"words":[1,2,3],"titleWords":0,"sentenceEnds":[3],"stems":[1,2,3],"numbers":[]}'::jsonb)`,
+    );
+    await ageIndex(t);
+    const progress = await reindexStaleEntries(db, { since, batchSize: 1 });
+    expect(progress).toEqual({ reindexed: 1, skipped: 1 });
+    const versions = await queryRows<{ item_key: string; fingerprint_version: number }>(db, sql`select item_key, fingerprint_version from dedup_entries order by published_at`);
+    expect(versions.map((v) => Number(v.fingerprint_version))).toEqual([FINGERPRINT_VERSION - 1, FINGERPRINT_VERSION, FINGERPRINT_VERSION - 1]);
+  });
+
+  it("is done by the worker's first pass, before it stores anything", async () => {
+    const { db } = t.handle;
+    await storeItems(db, [item('wire', 1, agencyCopy(), new Date(now - 5 * HOUR))], createWorkerStoryAssigner(db, { windowHours: 72 }));
+    const fresh = await snapshot(t);
+    await ageIndex(t);
+    const worker = startWorker(testRefreshDeps(db), { schedule: '0 0 1 1 *', concurrency: 1, dedupWindowHours: 72, runAtStart: false });
+    try {
+      await worker.runPass();
+    } finally {
+      await worker.stop();
+    }
+    expect(await snapshot(t)).toEqual(fresh);
+  });
+});
