@@ -105,6 +105,7 @@ async function main(): Promise<void> {
     priority: 0,
     refreshMinutes: null,
     enabled: true,
+    fullText: false,
   }));
   await syncFeeds(handle.db, sources);
   const deps = {

@@ -44,6 +44,7 @@ export function refreshDepsFor(handle: DatabaseHandle, config: FeedsConfig, logg
       maxRedirects: s.maxRedirects,
       userAgent: s.userAgent,
       itemsPerFeed: s.itemsPerFeed,
+      retentionDays: s.retentionDays,
     },
   };
 }

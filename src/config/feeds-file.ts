@@ -21,6 +21,8 @@ export interface FeedSettings {
   itemsPerFeed: number;
   /** How far back a new item is compared against existing stories. */
   dedupWindowHours: number;
+  /** Stories whose newest item is older than this many days are deleted with their items; null keeps everything. */
+  retentionDays: number | null;
   /** Title of the merged output feed. */
   title: string;
   /** Description of the merged output feed. */
@@ -51,6 +53,7 @@ export const defaultFeedSettings: FeedSettings = {
   userAgent: defaultUserAgent,
   itemsPerFeed: 200,
   dedupWindowHours: 72,
+  retentionDays: null,
   title: 'خبر — الأخبار المدمجة',
   description: 'أخبار من عدة مصادر عربية، تُجمع فيها النسخ المكررة للخبر الواحد في قصة واحدة.',
 };
@@ -97,6 +100,7 @@ const settingsSchema = z.strictObject({
     .nullish(),
   items_per_feed: integer(1, 10_000).nullish(),
   dedup_window_hours: integer(1, 24 * 365).nullish(),
+  retention_days: integer(1, 36_500).nullish(),
   title: text(300).nullish(),
   description: z.string('must be text (put quotes around it)').trim().max(2000, 'must be at most 2000 characters').nullish(),
 }, 'must be a mapping of settings such as concurrency: 4');
@@ -115,6 +119,7 @@ const feedSchema = z.strictObject({
   priority: integer(-1000, 1000).nullish(),
   refresh_minutes: integer(1, 7 * 24 * 60).nullish(),
   enabled: z.boolean('must be true or false').nullish(),
+  full_text: z.boolean('must be true or false').nullish(),
 }, 'must be a mapping with id, name and url');
 
 const fileSchema = z.strictObject(
@@ -217,6 +222,7 @@ function toSettings(s: FileShape['settings']): FeedSettings {
     userAgent: s?.user_agent ?? d.userAgent,
     itemsPerFeed: s?.items_per_feed ?? d.itemsPerFeed,
     dedupWindowHours: s?.dedup_window_hours ?? d.dedupWindowHours,
+    retentionDays: s?.retention_days ?? d.retentionDays,
     title: s?.title ?? d.title,
     description: s?.description ?? d.description,
   };
@@ -232,6 +238,7 @@ function toFeedSource(f: FileShape['feeds'][number]): FeedSource {
     priority: f.priority ?? 0,
     refreshMinutes: f.refresh_minutes ?? null,
     enabled: f.enabled ?? true,
+    fullText: f.full_text ?? false,
   };
 }
 

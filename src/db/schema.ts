@@ -28,6 +28,8 @@ export const feeds = pgTable('feeds', {
   priority: integer('priority').notNull().default(0),
   refreshMinutes: integer('refresh_minutes'),
   enabled: boolean('enabled').notNull().default(true),
+  /** Fetch each new item's page for the article's full text (feeds that carry only a lead). */
+  fullText: boolean('full_text').notNull().default(false),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

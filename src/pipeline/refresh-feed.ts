@@ -19,6 +19,11 @@ export interface RefreshOptions {
   userAgent: string;
   /** At most this many entries of one document are stored (the newest come first in feeds). */
   itemsPerFeed: number;
+  /**
+   * settings.retention_days: entries published longer ago are not stored (the pruning job deletes stored ones that
+   * old, so a feed that keeps listing them must not bring them back as new). Unset: everything is kept.
+   */
+  retentionDays?: number | null;
 }
 
 export interface RefreshDeps {
@@ -79,9 +84,10 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
     const decoded = decodeBody(fetched.body, fetched.contentType);
     const parsed = await parseFeed(decoded.text);
     const items: Item[] = [];
+    const expiredBefore = options.retentionDays ? now.getTime() - options.retentionDays * 86_400_000 : -Infinity;
     for (const entry of parsed.entries.slice(0, options.itemsPerFeed)) {
       const item = normalizeItem(entry, { id: feed.id, url: fetched.url });
-      if (item) items.push(item);
+      if (item && !(item.publishedAt && item.publishedAt.getTime() < expiredBefore)) items.push(item);
     }
     // Idempotent (unique indexes), so a dropped connection can simply run it again.
     const stored = await retryTransient(() => storeItems(db, items, deps.assigner, now));

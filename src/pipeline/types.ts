@@ -16,6 +16,8 @@ export interface FeedSource {
   /** Minutes between refreshes of this feed; null = every worker tick. */
   refreshMinutes: number | null;
   enabled: boolean;
+  /** Fetch each new item's page and store the article's full text when the feed carries only a lead. */
+  fullText: boolean;
 }
 
 export interface FetchOptions {

@@ -46,6 +46,7 @@ describe('parseFeedsConfig: valid files', () => {
       priority: 0,
       refreshMinutes: null,
       enabled: true,
+      fullText: false,
     });
   });
 
@@ -61,6 +62,7 @@ describe('parseFeedsConfig: valid files', () => {
         '  user_agent: "khabar-test/1.0 (+https://example.org)"',
         '  items_per_feed: 50',
         '  dedup_window_hours: 24',
+        '  retention_days: 90',
         '  title: عنوان',
         '  description: وصف',
         'feeds:',
@@ -72,6 +74,7 @@ describe('parseFeedsConfig: valid files', () => {
         '    priority: -5',
         '    refresh_minutes: 30',
         '    enabled: false',
+        '    full_text: true',
       ),
       'feeds.yaml',
     );
@@ -84,6 +87,7 @@ describe('parseFeedsConfig: valid files', () => {
       userAgent: 'khabar-test/1.0 (+https://example.org)',
       itemsPerFeed: 50,
       dedupWindowHours: 24,
+      retentionDays: 90,
       title: 'عنوان',
       description: 'وصف',
     });
@@ -97,6 +101,7 @@ describe('parseFeedsConfig: valid files', () => {
         priority: -5,
         refreshMinutes: 30,
         enabled: false,
+        fullText: true,
       },
     ]);
   });

@@ -19,6 +19,7 @@ function source(id: string, overrides: Partial<FeedSource> = {}): FeedSource {
     priority: 0,
     refreshMinutes: null,
     enabled: true,
+    fullText: false,
     ...overrides,
   };
 }

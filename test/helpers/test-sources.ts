@@ -6,7 +6,7 @@ import type { FeedSource } from '../../src/pipeline/types.js';
 
 /** A feed as feeds.yaml would give it, with the defaults filled in. */
 export function feedSource(id: string, name: string, url: string, overrides: Partial<FeedSource> = {}): FeedSource {
-  return { id, name, url, category: null, language: 'ar', priority: 0, refreshMinutes: null, enabled: true, ...overrides };
+  return { id, name, url, category: null, language: 'ar', priority: 0, refreshMinutes: null, enabled: true, fullText: false, ...overrides };
 }
 
 /** What the worker needs, with short test limits; every item its own story unless an assigner is given. */

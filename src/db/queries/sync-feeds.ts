@@ -26,6 +26,7 @@ export async function syncFeeds(db: Database, sources: FeedSource[]): Promise<Sy
         priority: source.priority,
         refreshMinutes: source.refreshMinutes,
         enabled: source.enabled,
+        fullText: source.fullText,
       };
       await tx
         .insert(feeds)
