@@ -8,7 +8,8 @@ import type { DecodedBody } from './types.js';
  *   1. a byte-order mark (UTF-8, UTF-16LE, UTF-16BE);
  *   2. the HTTP Content-Type charset: the header beats the XML declaration, as HTTP says (Miniflux reads only the
  *      declaration, and Arabic sites that send windows-1256 in the header with a stale UTF-8 prolog come out garbled);
- *   3. the XML declaration's encoding;
+ *   3. the XML declaration's encoding, or for an HTML page (full_text feeds) its <meta charset> / http-equiv
+ *      Content-Type in the first 1024 bytes, as browsers prescan;
  *   4. UTF-8 when the bytes are valid UTF-8;
  *   5. windows-1256, the common legacy Arabic encoding (it maps every byte, so decoding never fails).
  * A declared label we do not know (or x-user-defined, or a UTF-16 label on ASCII-compatible bytes) is skipped and
@@ -42,6 +43,9 @@ export function decodeBody(body: Buffer, contentType: string | null): DecodedBod
 
   const fromDeclaration = usableCharset(charsetFromXmlDeclaration(body), body);
   if (fromDeclaration) return finish(body, fromDeclaration, 'xml-declaration');
+
+  const fromMeta = usableCharset(charsetFromHtmlMeta(body), body);
+  if (fromMeta) return finish(body, fromMeta, 'html-meta');
 
   if (isUtf8(body)) return finish(body, 'utf-8', 'utf-8-default');
   return finish(body, 'windows-1256', 'windows-1256-fallback');
@@ -88,6 +92,20 @@ function charsetFromXmlDeclaration(body: Buffer): string | null {
   const head = body.subarray(0, 1024).toString('latin1');
   const match = /^\s*<\?xml\b[^>]*?\bencoding\s*=\s*(["'])([^"']*)\1/.exec(head);
   return match ? match[2]! : null;
+}
+
+function charsetFromHtmlMeta(body: Buffer): string | null {
+  const head = body.subarray(0, 1024).toString('latin1');
+  for (const [tag] of head.matchAll(/<meta\b[^>]*>/gi)) {
+    const direct = /\bcharset\s*=\s*["']?\s*([\w.:-]+)/i.exec(tag);
+    if (direct && !/\bcontent\s*=/i.test(tag)) return direct[1]!;
+    if (/\bhttp-equiv\s*=\s*["']?\s*content-type/i.test(tag)) {
+      const content = /\bcontent\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/i.exec(tag);
+      const label = content && /charset\s*=\s*["']?\s*([\w.:-]+)/i.exec(content[1]!);
+      if (label) return label[1]!;
+    }
+  }
+  return null;
 }
 
 function usableCharset(label: string | null, body: Buffer): string | null {

@@ -122,7 +122,7 @@ function parseFeedUrl(raw: string, base: string): URL {
 function buildHeaders(url: URL, options: FetchOptions): Headers {
   const headers = new Headers({
     'user-agent': options.userAgent?.trim() || defaultUserAgent,
-    accept: acceptHeader,
+    accept: options.accept ?? acceptHeader,
     'accept-encoding': 'gzip, deflate, br',
   });
   if (options.etag) headers.set('if-none-match', options.etag);

@@ -1,11 +1,13 @@
 import type { Database } from '../db/client.js';
 import type { ClaimedFeed } from '../db/queries/claim-due-feeds.js';
 import { recordFetchOutcome, releaseFeed, type FetchOutcome } from '../db/queries/record-fetch-outcome.js';
+import { storedEntryKeys } from '../db/queries/insert-items.js';
 import { retryTransient } from '../db/retry-transient.js';
 import { toKhabarError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { decodeBody } from './decode-body.js';
 import { fetchFeed } from './fetch-feed.js';
+import { fetchFullText, type FullTextSummary } from './fetch-full-text.js';
 import { normalizeItem } from './normalize-item.js';
 import { parseFeed } from './parse-feed.js';
 import { storeItems } from './store-items.js';
@@ -45,8 +47,8 @@ const BACKOFF_BASE_MINUTES = 5;
 const BACKOFF_MAX_MINUTES = 6 * 60;
 
 /**
- * Refreshes one feed top to bottom: conditional GET → decode → parse → normalize → store (with stories) → health
- * columns. Never throws: every failure is recorded on the feed's row and returned, so one broken feed never stops the
+ * Refreshes one feed top to bottom: conditional GET → decode → parse → normalize → (full text of new items, for
+ * `full_text` feeds) → store (with stories) → health columns. Never throws: every failure is recorded on the feed's row and returned, so one broken feed never stops the
  * others. A failing feed is retried with exponential back-off, but never given up on.
  */
 export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Promise<RefreshResult> {
@@ -89,8 +91,9 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
       const item = normalizeItem(entry, { id: feed.id, url: fetched.url });
       if (item && !(item.publishedAt && item.publishedAt.getTime() < expiredBefore)) items.push(item);
     }
+    const { toStore, fullText } = feed.fullText ? await withFullText(deps, feed.id, items, log) : { toStore: items, fullText: undefined };
     // Idempotent (unique indexes), so a dropped connection can simply run it again.
-    const stored = await retryTransient(() => storeItems(db, items, deps.assigner, now));
+    const stored = await retryTransient(() => storeItems(db, toStore, deps.assigner, now));
     await record({
       kind: 'ok',
       etag: fetched.etag,
@@ -101,7 +104,7 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
       nextFetchAt,
     });
     log.info(
-      { entries: parsed.entries.length, new_items: stored.inserted, new_stories: stored.newStories, charset: decoded.charset },
+      { entries: parsed.entries.length, new_items: stored.inserted, new_stories: stored.newStories, charset: decoded.charset, full_text: fullText },
       'feed refreshed',
     );
     return {
@@ -133,6 +136,14 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
     }
     return { feedId: feed.id, outcome: 'error', code: err.code, message: err.message, nextFetchAt };
   }
+}
+
+/** `full_text` feeds: the new items (not the ones stored before: each page is a request to the outlet) get their page's article. */
+async function withFullText(deps: RefreshDeps, feedId: string, items: Item[], log: Logger): Promise<{ toStore: Item[]; fullText: FullTextSummary }> {
+  const known = await retryTransient(() => storedEntryKeys(deps.db, feedId, items.map((i) => i.entryKey)));
+  const filled = await fetchFullText(items.filter((i) => !known.has(i.entryKey)), { ...deps.options, signal: deps.signal }, log);
+  const byKey = new Map(filled.items.map((i) => [i.entryKey, i]));
+  return { toStore: items.map((i) => byKey.get(i.entryKey) ?? i), fullText: filled.summary };
 }
 
 function nextScheduledFetch(now: Date, refreshMinutes: number | null): Date {

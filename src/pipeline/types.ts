@@ -30,6 +30,8 @@ export interface FetchOptions {
   lastModified?: string | null;
   /** Aborts the request (shutdown). */
   signal?: AbortSignal;
+  /** Accept header; default: feed formats first. */
+  accept?: string;
 }
 
 export type FetchResult =
@@ -55,7 +57,7 @@ export interface DecodedBody {
   /** The charset used, lower-case canonical name (utf-8, windows-1256, iso-8859-6, …). */
   charset: string;
   /** Where the charset came from. */
-  charsetSource: 'bom' | 'header' | 'xml-declaration' | 'utf-8-default' | 'windows-1256-fallback';
+  charsetSource: 'bom' | 'header' | 'xml-declaration' | 'html-meta' | 'utf-8-default' | 'windows-1256-fallback';
 }
 
 export interface ParsedEntry {

@@ -18,6 +18,27 @@ interface Case {
 
 const cases: Case[] = [
   {
+    name: 'an HTML page: windows-1256 only in <meta charset>',
+    bytes: encodeText(`<!doctype html><html lang="ar"><head><meta charset="windows-1256"><title>${arabic}</title></head><body><p>${arabic}</p></body></html>`, 'windows-1256'),
+    contentType: 'text/html',
+    expected: { charset: 'windows-1256', charsetSource: 'html-meta' },
+    contains: arabic,
+  },
+  {
+    name: 'an HTML page: windows-1256 only in <meta http-equiv="Content-Type">',
+    bytes: encodeText(`<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1256" /></head><body><p>${arabic}</p></body></html>`, 'windows-1256'),
+    contentType: null,
+    expected: { charset: 'windows-1256', charsetSource: 'html-meta' },
+    contains: arabic,
+  },
+  {
+    name: 'an HTML page: the HTTP header beats <meta>',
+    bytes: encodeText(`<html><head><meta charset="utf-8"></head><body><p>${arabic}</p></body></html>`, 'windows-1256'),
+    contentType: 'text/html; charset=windows-1256',
+    expected: { charset: 'windows-1256', charsetSource: 'header' },
+    contains: arabic,
+  },
+  {
     name: 'UTF-8 BOM beats a stale windows-1256 prolog',
     bytes: readFixture(fixtureNames.utf8Bom),
     contentType: 'application/xml',
