@@ -77,6 +77,7 @@ export async function runService(env: Env, config: FeedsConfig, roles: ServiceRo
         schedule: config.settings.schedule,
         concurrency: config.settings.concurrency,
         dedupWindowHours: config.settings.dedupWindowHours,
+        retentionDays: config.settings.retentionDays,
       });
     }
   } catch (err) {

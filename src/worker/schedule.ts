@@ -2,6 +2,7 @@ import cron from 'node-cron';
 import type { Logger } from '../logger.js';
 import type { RefreshDeps } from '../pipeline/refresh-feed.js';
 import { pruneDedupIndex } from '../db/queries/prune-dedup-index.js';
+import { pruneOldStories } from '../db/queries/prune-old-stories.js';
 import { hasStaleEntries, reindexStaleEntries } from '../dedup/reindex-stale-entries.js';
 import { refreshDueFeeds } from './refresh-due-feeds.js';
 
@@ -11,6 +12,8 @@ export interface WorkerOptions {
   concurrency: number;
   /** Dedup window: index keys older than twice this are pruned (at most hourly). Unset: never prune. */
   dedupWindowHours?: number;
+  /** settings.retention_days: stories whose newest item is older than this are deleted (at most hourly). Unset: keep all. */
+  retentionDays?: number | null;
   /** Run a pass right away instead of waiting for the first tick. */
   runAtStart?: boolean;
 }
@@ -69,11 +72,18 @@ export function startWorker(deps: RefreshDeps, options: WorkerOptions): Worker {
 
   let lastPrune = 0;
   async function pruneIfDue(): Promise<void> {
-    if (!options.dedupWindowHours || Date.now() - lastPrune < 3_600_000) return;
+    if ((!options.dedupWindowHours && !options.retentionDays) || Date.now() - lastPrune < 3_600_000) return;
     lastPrune = Date.now();
-    const before = new Date(Date.now() - 2 * options.dedupWindowHours * 3_600_000);
-    const removed = await pruneDedupIndex(deps.db, before);
-    if (removed) log.info({ removed, before: before.toISOString() }, 'dedup index pruned');
+    if (options.dedupWindowHours) {
+      const before = new Date(Date.now() - 2 * options.dedupWindowHours * 3_600_000);
+      const removed = await pruneDedupIndex(deps.db, before);
+      if (removed) log.info({ removed, before: before.toISOString() }, 'dedup index pruned');
+    }
+    if (options.retentionDays) {
+      const before = new Date(Date.now() - options.retentionDays * 86_400_000);
+      const pruned = await pruneOldStories(deps.db, before, { signal: abort.signal });
+      if (pruned && (pruned.stories > 0 || pruned.items > 0)) log.info({ ...pruned, before: before.toISOString() }, 'old stories pruned');
+    }
   }
 
   const task = cron.schedule(options.schedule, () => void runPass(), { name: 'khabar-refresh', noOverlap: true });

@@ -1,0 +1,254 @@
+import { sql } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { queryRows, type Database } from '../../src/db/client.js';
+import { loadPublishedStories } from '../../src/db/queries/load-published-stories.js';
+import { pruneOldStories } from '../../src/db/queries/prune-old-stories.js';
+import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
+import { createWorkerStoryAssigner } from '../../src/dedup/create-worker-story-assigner.js';
+import { CLUSTER_LOCK_KEY } from '../../src/dedup/pg-candidate-index.js';
+import { createLogger } from '../../src/logger.js';
+import { htmlToText } from '../../src/pipeline/html-to-text.js';
+import { storeItems } from '../../src/pipeline/store-items.js';
+import type { Item } from '../../src/pipeline/types.js';
+import { startWorker } from '../../src/worker/schedule.js';
+import { agencyCopy, republishedCopy, thirdReport, unrelatedReport } from '../helpers/agency-report.js';
+import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
+import { feedSource, testRefreshDeps } from '../helpers/test-sources.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+function item(feedId: string, n: number, copy: { title: string; html: string }, publishedAt: Date | null): Item {
+  const link = `https://${feedId}.example/news/${n}`;
+  return {
+    feedId,
+    entryKey: link,
+    guid: null,
+    link,
+    canonicalLink: link,
+    title: copy.title,
+    contentHtml: copy.html,
+    contentText: htmlToText(copy.html),
+    publishedAt,
+    author: null,
+  };
+}
+
+/** Every stored row a story owns, by item link: what retention must delete entirely or leave entirely. */
+interface Stored {
+  stories: number;
+  itemLinks: string[];
+  /** Item links whose dedup entry exists, and how many index keys each has. */
+  entryKeys: Map<string, number>;
+  /** Index keys whose entry is gone (must stay 0: they cascade). */
+  orphanKeys: number;
+}
+
+async function stored(db: Database): Promise<Stored> {
+  const [s] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from stories`);
+  const links = await queryRows<{ link: string }>(db, sql`select link from items order by link`);
+  const entries = await queryRows<{ link: string | null; keys: number }>(
+    db,
+    sql`select i.link, (select count(*)::int from dedup_keys k where k.seq = e.seq) as keys
+        from dedup_entries e left join items i on i.id::text = e.item_key order by i.link`,
+  );
+  const [orphans] = await queryRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from dedup_keys k where not exists (select 1 from dedup_entries e where e.seq = k.seq)`,
+  );
+  return {
+    stories: Number(s.n),
+    itemLinks: links.map((r) => r.link),
+    entryKeys: new Map(entries.map((e) => [e.link ?? '(no item)', Number(e.keys)])),
+    orphanKeys: Number(orphans.n),
+  };
+}
+
+async function storyOf(db: Database, link: string): Promise<number | null> {
+  const [row] = await queryRows<{ story_id: string | number | null }>(db, sql`select story_id from items where link = ${link}`);
+  return row?.story_id == null ? null : Number(row.story_id);
+}
+
+describe.each(testBackends())('pruning old stories (settings.retention_days), on %s', (backend) => {
+  let t: TestDatabase;
+  const now = Date.now();
+  const before = new Date(now - 7 * DAY);
+
+  beforeEach(async () => {
+    t = await createTestDatabase(backend);
+    await syncFeeds(t.handle.db, [
+      feedSource('wire', 'الوكالة', 'http://127.0.0.1:9/w'),
+      feedSource('daily', 'اليومية', 'http://127.0.0.1:9/d'),
+      feedSource('weekly', 'الأسبوعية', 'http://127.0.0.1:9/k'),
+    ]);
+  });
+  afterEach(async () => {
+    await t?.drop();
+  });
+
+  /** Through the store, as the worker does: one assigner over the Postgres dedup index. */
+  async function store(batch: Item[], fetchedAt = new Date()): Promise<void> {
+    await storeItems(t.handle.db, batch, createWorkerStoryAssigner(t.handle.db, { windowHours: 72 }), fetchedAt);
+  }
+
+  it('deletes a story whose newest item is older than `before`, with all its items and their dedup rows', async () => {
+    const { db } = t.handle;
+    await store([item('wire', 1, agencyCopy(), new Date(now - 10 * DAY)), item('daily', 2, republishedCopy(), new Date(now - 9 * DAY))]);
+    await store([item('weekly', 3, unrelatedReport(), new Date(now - HOUR))]);
+    const oldStory = await storyOf(db, 'https://wire.example/news/1');
+    expect(await storyOf(db, 'https://daily.example/news/2')).toBe(oldStory); // the copies merged
+    const was = await stored(db);
+    expect(was.stories).toBe(2);
+    expect(was.entryKeys.get('https://wire.example/news/1')).toBeGreaterThan(0);
+
+    expect(await pruneOldStories(db, before)).toEqual({ stories: 1, items: 2 });
+
+    const is = await stored(db);
+    expect(is.stories).toBe(1);
+    expect(is.itemLinks).toEqual(['https://weekly.example/news/3']);
+    expect([...is.entryKeys.keys()]).toEqual(['https://weekly.example/news/3']);
+    expect(is.entryKeys.get('https://weekly.example/news/3')).toBe(was.entryKeys.get('https://weekly.example/news/3'));
+    expect(is.orphanKeys).toBe(0);
+    const [gone] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from stories where id = ${oldStory}`);
+    expect(Number(gone.n)).toBe(0);
+    // Nothing left to do: a second run deletes nothing.
+    expect(await pruneOldStories(db, before)).toEqual({ stories: 0, items: 0 });
+  });
+
+  it('keeps a story whole when an outlet joined it after `before`, though its first item is older', async () => {
+    const { db } = t.handle;
+    await store([item('wire', 1, agencyCopy(), new Date(now - 8 * DAY))]);
+    await store([item('daily', 2, republishedCopy(), new Date(now - 6 * DAY))]); // two days later: within the window
+    await store([item('weekly', 3, unrelatedReport(), new Date(now - 9 * DAY))]);
+    const kept = await storyOf(db, 'https://wire.example/news/1');
+    expect(await storyOf(db, 'https://daily.example/news/2')).toBe(kept);
+    const was = await stored(db);
+
+    expect(await pruneOldStories(db, before)).toEqual({ stories: 1, items: 1 });
+
+    const is = await stored(db);
+    expect(is.itemLinks).toEqual(['https://daily.example/news/2', 'https://wire.example/news/1']);
+    for (const link of is.itemLinks) expect(is.entryKeys.get(link)).toBe(was.entryKeys.get(link));
+    expect(is.entryKeys.has('https://weekly.example/news/3')).toBe(false);
+    const [story] = await queryRows<{ item_count: number; representative_item_id: string | null }>(
+      db,
+      sql`select item_count, representative_item_id from stories where id = ${kept}`,
+    );
+    expect(Number(story.item_count)).toBe(2);
+    expect(story.representative_item_id).not.toBeNull();
+  });
+
+  it('takes an item’s time as the store does: publication time, never after the fetch, else the fetch time', async () => {
+    const { db } = t.handle;
+    const fetchedLongAgo = new Date(now - 10 * DAY);
+    // Post-dated by its feed: counts from when it was fetched (old). No date at all: the fetch time (old).
+    await store([item('wire', 1, thirdReport(), new Date(now + DAY)), item('daily', 2, unrelatedReport(), null)], fetchedLongAgo);
+    // Fetched today, published recently: kept.
+    await store([item('weekly', 3, agencyCopy(), new Date(now - DAY))]);
+
+    expect(await pruneOldStories(db, before)).toEqual({ stories: 2, items: 2 });
+    expect((await stored(db)).itemLinks).toEqual(['https://weekly.example/news/3']);
+  });
+
+  it('removes the pruned story from the published feed and keeps the others', async () => {
+    const { db } = t.handle;
+    await store([item('wire', 1, agencyCopy(), new Date(now - 20 * DAY)), item('daily', 2, republishedCopy(), new Date(now - 19 * DAY))]);
+    await store([item('wire', 3, unrelatedReport(), new Date(now - 8 * DAY))]);
+    await store([item('weekly', 4, thirdReport(), new Date(now - 2 * DAY)), item('daily', 5, unrelatedReport(), new Date(now - 6 * DAY))]);
+    const published = await loadPublishedStories(db, 50);
+    expect(published.map((s) => s.title)).toEqual([thirdReport().title, unrelatedReport().title, agencyCopy().title]);
+    const guids = new Map(published.map((s) => [s.title, s.guid]));
+
+    expect(await pruneOldStories(db, before)).toEqual({ stories: 1, items: 2 });
+
+    const after = await loadPublishedStories(db, 50);
+    expect(after.map((s) => s.guid)).toEqual([guids.get(thirdReport().title), guids.get(unrelatedReport().title)]);
+    // The report republished six days ago kept its story and both outlets, the eight-day-old one included.
+    expect(after[1].sources.map((s) => s.feedId).sort()).toEqual(['daily', 'wire']);
+  });
+
+  it('works in batches of stories, each its own transaction', async () => {
+    const { db } = t.handle;
+    await store([item('wire', 1, agencyCopy(), new Date(now - 30 * DAY))]);
+    await store([item('wire', 2, unrelatedReport(), new Date(now - 20 * DAY))]);
+    await store([item('wire', 3, thirdReport(), new Date(now - 10 * DAY))]);
+    await store([item('daily', 4, republishedCopy(), new Date(now - HOUR))]);
+
+    expect(await pruneOldStories(db, before, { batchStories: 1 })).toEqual({ stories: 3, items: 3 });
+    expect((await stored(db)).itemLinks).toEqual(['https://daily.example/news/4']);
+
+    const stopped = new AbortController();
+    stopped.abort();
+    await store([item('weekly', 5, thirdReport(), new Date(now - 9 * DAY))]);
+    expect(await pruneOldStories(db, before, { signal: stopped.signal })).toEqual({ stories: 0, items: 0 });
+    expect((await stored(db)).stories).toBe(2);
+  });
+
+  it.skipIf(backend === 'pglite')('returns null while another process is pruning', async () => {
+    const { db } = t.handle;
+    await store([item('wire', 1, agencyCopy(), new Date(now - 10 * DAY))]);
+    // Hold the assignment lock (a store in progress): the first prune takes the retention lock, then waits on it.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const storeInProgress = db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${CLUSTER_LOCK_KEY})`);
+      holding();
+      await released;
+    });
+    await held;
+    const first = pruneOldStories(db, before);
+    try {
+      for (let waited = 0; ; waited += 20) {
+        const [w] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from pg_locks
+              where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())`);
+        if (Number(w.n) > 0) break;
+        if (waited > 5000) throw new Error('the first prune never reached the assignment lock');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // Answered at once, not after the first one: it must not queue behind it.
+      const second = await Promise.race([pruneOldStories(db, before), new Promise((r) => setTimeout(() => r('still waiting'), 3000))]);
+      expect(second).toBeNull();
+    } finally {
+      release();
+      await storeInProgress;
+    }
+    expect(await first).toEqual({ stories: 1, items: 1 });
+  });
+
+  it("is run by the worker's hourly maintenance when retentionDays is set, and not otherwise", async () => {
+    const { db } = t.handle;
+    await store([item('wire', 1, agencyCopy(), new Date(now - 10 * DAY)), item('daily', 2, republishedCopy(), new Date(now - 9 * DAY))]);
+    await store([item('weekly', 3, unrelatedReport(), new Date(now - HOUR))]);
+    const was = await stored(db);
+
+    async function onePass(retentionDays: number | null): Promise<Array<Record<string, unknown>>> {
+      const lines: Array<Record<string, unknown>> = [];
+      const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line)) });
+      const worker = startWorker(
+        { ...testRefreshDeps(db), logger },
+        { schedule: '0 0 1 1 *', concurrency: 1, dedupWindowHours: 72, retentionDays, runAtStart: false },
+      );
+      try {
+        await worker.runPass();
+      } finally {
+        await worker.stop();
+      }
+      return lines;
+    }
+
+    const unset = await onePass(null);
+    expect(unset.some((l) => l.msg === 'old stories pruned')).toBe(false);
+    const untouched = await stored(db);
+    expect(untouched.stories).toBe(was.stories);
+    expect(untouched.itemLinks).toEqual(was.itemLinks);
+    expect([...untouched.entryKeys.keys()]).toEqual([...was.entryKeys.keys()]);
+
+    const set = await onePass(7);
+    const line = set.find((l) => l.msg === 'old stories pruned');
+    expect(line).toMatchObject({ stories: 1, items: 2, level: 30 });
+    expect(new Date(line!.before as string).getTime()).toBeCloseTo(Date.now() - 7 * DAY, -5);
+    expect((await stored(db)).itemLinks).toEqual(['https://weekly.example/news/3']);
+  });
+});
