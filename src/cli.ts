@@ -24,6 +24,8 @@ commands:
   cluster [--db] FILE|-
                    cluster a JSONL stream of items, print {"id","story"} per item
                    (--db: on the Postgres index in a scratch database, as the worker does)
+  import-opml FILE|-
+                   print the feeds of an OPML subscription list as feeds.yaml entries
 
 environment: DATABASE_URL, DATA_DIR, PORT, HOST, LOG_LEVEL, FEEDS_FILE, PUBLIC_URL, DATABASE_POOL_MAX, SHUTDOWN_TIMEOUT_MS
 `;
@@ -50,6 +52,10 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     case 'cluster': {
       const { runClusterCommand } = await import('./commands/cluster.js');
       return runClusterCommand(rest, io);
+    }
+    case 'import-opml': {
+      const { runImportOpmlCommand } = await import('./commands/import-opml.js');
+      return runImportOpmlCommand(rest, io);
     }
     case undefined:
     case 'help':

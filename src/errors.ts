@@ -26,8 +26,9 @@ export const errorCodes = [
   'DB_UNAVAILABLE',
   'DB_LOCKED',
   'DB_MIGRATION_FAILED',
-  // input to the cluster command
+  // input to the cluster and import-opml commands
   'CLUSTER_INPUT_INVALID',
+  'OPML_INVALID',
   // anything else
   'INTERNAL',
 ] as const;

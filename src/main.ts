@@ -105,7 +105,12 @@ function createServiceApp(env: Env, config: FeedsConfig, handle: DatabaseHandle,
       publicUrl: env.publicUrl,
     }),
     logger,
-    config: { publicUrl: env.publicUrl, feedTitle: config.settings.title, cacheSeconds: 30 },
+    config: {
+      publicUrl: env.publicUrl,
+      feedTitle: config.settings.title,
+      cacheSeconds: 30,
+      sources: config.feeds.filter((f) => f.enabled).map((f) => ({ name: f.name, url: f.url, category: f.category, language: f.language })),
+    },
     health: async function databaseHealth() {
       try {
         await handle.db.execute(sql`select 1`);

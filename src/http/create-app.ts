@@ -11,6 +11,8 @@ import { onError } from './on-error.js';
 import { feedRoutes } from './routes/feed-routes.js';
 import { healthRoutes, type HealthCheck } from './routes/health-routes.js';
 import { homePage } from './routes/home-page.js';
+import { sourcesRoute } from './routes/sources-route.js';
+import type { OpmlSource } from '../publish/render-opml.js';
 
 export interface AppConfig {
   /** Public base URL, e.g. https://news.example.org (self links and autodiscovery). */
@@ -22,6 +24,8 @@ export interface AppConfig {
   maxLimit?: number;
   /** Distinct (format, limit) feeds kept in memory; default 32. */
   maxCachedFeeds?: number;
+  /** The enabled sources from feeds.yaml, served as /sources.opml (empty when not given). */
+  sources?: OpmlSource[];
 }
 
 export interface AppDeps {
@@ -83,6 +87,7 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.route('/', homePage({ publicUrl: config.publicUrl, feedTitle: config.feedTitle, cacheSeconds }));
   app.route('/', feedRoutes({ cache, cacheSeconds, defaultLimit, maxLimit }));
+  app.route('/', sourcesRoute({ title: config.feedTitle, sources: config.sources ?? [], cacheSeconds }));
   app.route('/', healthRoutes({ health: deps.health, logger }));
   app.notFound(function notFound(c) {
     return c.json({ error: { code: 'NOT_FOUND', message: 'no such page; the feeds are /feed.xml, /feed.atom and /feed.json' } }, 404);

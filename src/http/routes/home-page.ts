@@ -25,7 +25,8 @@ export function homePage(options: HomePageOptions): Hono {
     `<link rel="canonical" href="${escapeHtml(homeUrlFor(options.publicUrl))}">\n</head>\n<body>\n<h1>${title}</h1>\n` +
     `<p>موجز واحد يجمع الخبر من كل المصادر التي نشرته. اشترك بأحد الروابط:</p>\n<ul>\n` +
     feeds.map((feed) => `<li><a href="${escapeHtml(feed.url)}" dir="ltr">${feed.label}</a></li>\n`).join('') +
-    `</ul>\n</body>\n</html>\n`;
+    `</ul>\n<p>قائمة المصادر نفسها بصيغة OPML لاستيرادها في أي قارئ: <a href="${escapeHtml(new URL('sources.opml', homeUrlFor(options.publicUrl)).href)}" dir="ltr">sources.opml</a></p>\n` +
+    `</body>\n</html>\n`;
   // Built once: the page only depends on configuration.
   const bytes = Buffer.from(html, 'utf8');
   const cacheControl = `public, max-age=${options.cacheSeconds}`;
