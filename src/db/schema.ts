@@ -87,6 +87,9 @@ export const stories = pgTable(
     uniqueIndex('stories_guid_idx').on(t.guid),
     index('stories_first_seen_at_idx').on(t.firstSeenAt),
     index('stories_updated_at_idx').on(t.updatedAt),
+    // Deleting an item sets the representative of its story to null (ON DELETE SET NULL): without this index every
+    // deleted item would scan all stories (retention pruning).
+    index('stories_representative_item_id_idx').on(t.representativeItemId),
   ],
 );
 
@@ -178,4 +181,27 @@ export const dedupWordCounts = pgTable('dedup_word_counts', {
 export const dedupStats = pgTable('dedup_stats', {
   id: integer('id').primaryKey(),
   entries: bigint('entries', { mode: 'number' }).notNull(),
+});
+
+/**
+ * Entries deleted by retention whose time was their fetch time (undated, or dated after they were fetched): the
+ * publication-date filter cannot keep a feed that still lists them from storing them again as new, so their keys are
+ * remembered here and skipped at insert.
+ */
+export const prunedEntries = pgTable(
+  'pruned_entries',
+  {
+    feedId: text('feed_id')
+      .notNull()
+      .references(() => feeds.id, { onDelete: 'cascade' }),
+    entryKey: text('entry_key').notNull(),
+    prunedAt: timestamp('pruned_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: 'pruned_entries_pkey', columns: [t.feedId, t.entryKey] })],
+);
+
+/** One row: when retention last deleted stories. Part of the published feed's change marker (deletions move no max). */
+export const retentionState = pgTable('retention_state', {
+  id: integer('id').primaryKey(),
+  lastPrunedAt: timestamp('last_pruned_at', { withTimezone: true }).notNull(),
 });

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import type { ItemRow } from '../db/schema.js';
 import { CLUSTER_LOCK_KEY } from '../dedup/pg-candidate-index.js';
-import { canonicalLinkOwners, insertItems, storedEntryKeys } from '../db/queries/insert-items.js';
+import { canonicalLinkOwners, insertItems, storedEntryKeys, withoutPrunedEntries } from '../db/queries/insert-items.js';
 import { createStories, refreshStories, setItemStories } from '../db/queries/story-membership.js';
 import type { Item } from './types.js';
 import type { StoryAssigner } from './story-assigner.js';
@@ -27,8 +27,10 @@ export async function storeItems(
 ): Promise<StoreItemsResult> {
   const prepared = dropSharedLinks(batch);
   return db.transaction(async function storeItemsTransaction(tx) {
-    const inserted = await insertItems(tx, prepared, now);
-    inserted.push(...(await insertLinkReusers(tx, prepared, inserted, now)));
+    // Entries retention deleted and remembered stay deleted, though their feed still lists them.
+    const live = await withoutPrunedEntries(tx, prepared);
+    const inserted = await insertItems(tx, live, now);
+    inserted.push(...(await insertLinkReusers(tx, live, inserted, now)));
     const result: StoreItemsResult = { inserted: inserted.length, newStories: 0, joinedStories: 0 };
     if (inserted.length === 0) return result;
     await tx.execute(sql`select pg_advisory_xact_lock(${CLUSTER_LOCK_KEY})`);

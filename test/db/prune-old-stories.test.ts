@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows, type Database } from '../../src/db/client.js';
+import { createDbFeedStore } from '../../src/db/create-db-feed-store.js';
 import { loadPublishedStories } from '../../src/db/queries/load-published-stories.js';
 import { pruneOldStories } from '../../src/db/queries/prune-old-stories.js';
 import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
@@ -10,7 +11,9 @@ import { createLogger } from '../../src/logger.js';
 import { htmlToText } from '../../src/pipeline/html-to-text.js';
 import { storeItems } from '../../src/pipeline/store-items.js';
 import type { Item } from '../../src/pipeline/types.js';
+import { refreshDueFeeds } from '../../src/worker/refresh-due-feeds.js';
 import { startWorker } from '../../src/worker/schedule.js';
+import { startFixtureServer } from '../helpers/fixture-server.js';
 import { agencyCopy, republishedCopy, thirdReport, unrelatedReport } from '../helpers/agency-report.js';
 import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
 import { feedSource, testRefreshDeps } from '../helpers/test-sources.js';
@@ -165,6 +168,53 @@ describe.each(testBackends())('pruning old stories (settings.retention_days), on
     expect(after.map((s) => s.guid)).toEqual([guids.get(thirdReport().title), guids.get(unrelatedReport().title)]);
     // The report republished six days ago kept its story and both outlets, the eight-day-old one included.
     expect(after[1].sources.map((s) => s.feedId).sort()).toEqual(['daily', 'wire']);
+  });
+
+  it('does not store again an undated or post-dated entry it deleted, when its feed still lists it', async () => {
+    const { db } = t.handle;
+    const fetchedLongAgo = new Date(now - 10 * DAY);
+    const undated = item('wire', 1, thirdReport(), null);
+    const postDated = item('daily', 2, unrelatedReport(), new Date(now + DAY));
+    await store([undated, postDated], fetchedLongAgo);
+    expect(await pruneOldStories(db, before)).toEqual({ stories: 2, items: 2 });
+
+    // The next fetches of both feeds still carry them, next to a genuinely new entry.
+    const fresh = item('wire', 3, agencyCopy(), null);
+    const result = await storeItems(db, [undated, fresh], createWorkerStoryAssigner(db, { windowHours: 72 }));
+    await store([postDated]);
+    expect(result.inserted).toBe(1);
+    expect((await stored(db)).itemLinks).toEqual(['https://wire.example/news/3']);
+  });
+
+  it('moves the published feed\'s change marker when it deletes, so cached feeds drop the story', async () => {
+    const { db } = t.handle;
+    await store([item('wire', 1, agencyCopy(), new Date(now - 10 * DAY))]);
+    await store([item('weekly', 3, unrelatedReport(), new Date(now - HOUR))]);
+    const feedStore = createDbFeedStore(db, { title: 'خبر', description: '', language: 'ar', publicUrl: 'http://khabar.test' });
+    const v1 = await feedStore.version();
+    expect(await pruneOldStories(db, before)).toEqual({ stories: 1, items: 1 });
+    const v2 = await feedStore.version();
+    expect(v2).not.toBe(v1);
+    // Nothing deleted: the marker stays.
+    await pruneOldStories(db, before);
+    expect(await feedStore.version()).toBe(v2);
+  });
+
+  it('is matched at refresh: entries published before the retention are not stored at all', async () => {
+    const rfc = (d: Date) => d.toUTCString();
+    const feed = `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title><link>https://x.example/</link><description>d</description>
+      <item><title>${agencyCopy().title}</title><link>https://wire.example/news/old</link><pubDate>${rfc(new Date(now - 10 * DAY))}</pubDate><description><![CDATA[${agencyCopy().html}]]></description></item>
+      <item><title>${thirdReport().title}</title><link>https://wire.example/news/new</link><pubDate>${rfc(new Date(now - HOUR))}</pubDate><description><![CDATA[${thirdReport().html}]]></description></item>
+      </channel></rss>`;
+    const server = await startFixtureServer({ '/wire.xml': { body: feed, contentType: 'application/rss+xml; charset=utf-8' } });
+    try {
+      await syncFeeds(t.handle.db, [feedSource('wire', 'الوكالة', server.url('/wire.xml'))]);
+      const deps = testRefreshDeps(t.handle.db);
+      await refreshDueFeeds({ ...deps, options: { ...deps.options, retentionDays: 7 } }, { concurrency: 1, ignoreSchedule: true, feedIds: ['wire'] });
+      expect((await stored(t.handle.db)).itemLinks).toEqual(['https://wire.example/news/new']);
+    } finally {
+      await server.close();
+    }
   });
 
   it('works in batches of stories, each its own transaction', async () => {

@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Item } from '../../pipeline/types.js';
 import type { Database } from '../client.js';
-import { items, type ItemRow } from '../schema.js';
+import { items, prunedEntries, type ItemRow } from '../schema.js';
 
 /** Rows per INSERT: 11 parameters a row stays far below Postgres' 65,535 bind parameters. */
 const CHUNK_ROWS = 1000;
@@ -55,4 +55,21 @@ export async function canonicalLinkOwners(db: Database, links: string[]): Promis
     .from(items)
     .where(inArray(items.canonicalLink, links));
   return new Map(rows.map((r) => [r.link!, r.feedId]));
+}
+
+/**
+ * The batch without entries that retention deleted and remembered (see prune-old-stories.ts): a feed that keeps listing
+ * an undated entry must not bring it back as new.
+ */
+export async function withoutPrunedEntries(db: Database, batch: Item[]): Promise<Item[]> {
+  const pruned = new Set<string>();
+  for (const feedId of new Set(batch.map((i) => i.feedId))) {
+    const keys = batch.filter((i) => i.feedId === feedId).map((i) => i.entryKey);
+    const rows = await db
+      .select({ entryKey: prunedEntries.entryKey })
+      .from(prunedEntries)
+      .where(and(eq(prunedEntries.feedId, feedId), inArray(prunedEntries.entryKey, keys)));
+    for (const r of rows) pruned.add(`${feedId}\u0000${r.entryKey}`);
+  }
+  return pruned.size === 0 ? batch : batch.filter((i) => !pruned.has(`${i.feedId}\u0000${i.entryKey}`));
 }

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, max, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { feeds, items, stories } from '../schema.js';
+import { feeds, items, retentionState, stories } from '../schema.js';
 
 export interface PublishedStoryRow {
   storyId: number;
@@ -78,5 +78,7 @@ export async function loadPublishedStories(db: Database, limit: number, category
 export async function publishedVersion(db: Database): Promise<string> {
   const [s] = await db.select({ maxId: max(stories.id), maxUpdated: max(stories.updatedAt) }).from(stories);
   const [f] = await db.select({ maxUpdated: max(feeds.updatedAt) }).from(feeds);
-  return [s?.maxId ?? 0, s?.maxUpdated?.getTime?.() ?? 0, f?.maxUpdated?.getTime?.() ?? 0].join(':');
+  // Retention deletes stories without moving either max: its own timestamp joins the marker.
+  const [r] = await db.select({ at: retentionState.lastPrunedAt }).from(retentionState);
+  return [s?.maxId ?? 0, s?.maxUpdated?.getTime?.() ?? 0, f?.maxUpdated?.getTime?.() ?? 0, r?.at?.getTime?.() ?? 0].join(':');
 }

@@ -25,6 +25,9 @@ export interface PrunedStories {
  * sees an outlet vanish from a live story. An item's time is the store's (storyTime: publication time, never after the
  * fetch).
  *
+ * Keys of deleted entries whose time was their fetch time go to `pruned_entries` (the store skips them), and
+ * `retention_state` records the deletion for the published feed's change marker.
+ *
  * Idf word counts (`dedup_word_counts`, `dedup_stats`) are left as they are: they stay what they would be without
  * retention, so deleting stories far outside the dedup window never changes how new items are matched.
  *
@@ -74,15 +77,26 @@ async function pruneBatch(db: Database, before: Date, limit: number): Promise<Pr
       sql`delete from dedup_entries e using items i
           where i.story_id = any(${ids}::bigint[]) and e.item_key = i.id::text`,
     );
+    // An item whose time was its fetch time (undated, or dated after the fetch) would pass the refresh's
+    // publication-date filter if its feed still lists it: remember its key so it is not stored again as new.
     const [itemsRemoved] = await queryRows<{ n: number }>(
       tx,
-      sql`with removed as (delete from items where story_id = any(${ids}::bigint[]) returning 1)
+      sql`with removed as (delete from items where story_id = any(${ids}::bigint[]) returning feed_id, entry_key, published_at, fetched_at),
+          remembered as (
+            insert into pruned_entries (feed_id, entry_key)
+            select feed_id, entry_key from removed where published_at is null or published_at > fetched_at
+            on conflict do nothing)
           select count(*)::int as n from removed`,
     );
     const [storiesRemoved] = await queryRows<{ n: number }>(
       tx,
       sql`with removed as (delete from stories where id = any(${ids}::bigint[]) returning 1)
           select count(*)::int as n from removed`,
+    );
+    // Deletions move no max(id) or max(updated_at): the published feed's change marker reads this instead.
+    await tx.execute(
+      sql`insert into retention_state (id, last_pruned_at) values (1, now())
+          on conflict (id) do update set last_pruned_at = greatest(excluded.last_pruned_at, retention_state.last_pruned_at + interval '1 millisecond')`,
     );
     return { stories: Number(storiesRemoved?.n ?? 0), items: Number(itemsRemoved?.n ?? 0) };
   });
