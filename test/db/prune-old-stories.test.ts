@@ -8,34 +8,19 @@ import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
 import { createWorkerStoryAssigner } from '../../src/dedup/create-worker-story-assigner.js';
 import { CLUSTER_LOCK_KEY } from '../../src/dedup/pg-candidate-index.js';
 import { createLogger } from '../../src/logger.js';
-import { htmlToText } from '../../src/pipeline/html-to-text.js';
 import { storeItems } from '../../src/pipeline/store-items.js';
 import type { Item } from '../../src/pipeline/types.js';
 import { refreshDueFeeds } from '../../src/worker/refresh-due-feeds.js';
 import { startWorker } from '../../src/worker/schedule.js';
 import { startFixtureServer } from '../helpers/fixture-server.js';
-import { agencyCopy, republishedCopy, thirdReport, unrelatedReport } from '../helpers/agency-report.js';
+import { agencyCopy, republishedCopy, thirdReport, unrelatedReport, reportItem } from '../helpers/agency-report.js';
 import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
 import { feedSource, testRefreshDeps } from '../helpers/test-sources.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-function item(feedId: string, n: number, copy: { title: string; html: string }, publishedAt: Date | null): Item {
-  const link = `https://${feedId}.example/news/${n}`;
-  return {
-    feedId,
-    entryKey: link,
-    guid: null,
-    link,
-    canonicalLink: link,
-    title: copy.title,
-    contentHtml: copy.html,
-    contentText: htmlToText(copy.html),
-    publishedAt,
-    author: null,
-  };
-}
+const item = reportItem;
 
 /** Every stored row a story owns, by item link: what retention must delete entirely or leave entirely. */
 interface Stored {

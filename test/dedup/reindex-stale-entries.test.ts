@@ -5,31 +5,15 @@ import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
 import { createWorkerStoryAssigner } from '../../src/dedup/create-worker-story-assigner.js';
 import { FINGERPRINT_VERSION, type Fingerprint } from '../../src/dedup/fingerprint.js';
 import { hasStaleEntries, reindexStaleEntries } from '../../src/dedup/reindex-stale-entries.js';
-import { htmlToText } from '../../src/pipeline/html-to-text.js';
 import { storeItems } from '../../src/pipeline/store-items.js';
-import type { Item } from '../../src/pipeline/types.js';
-import { agencyCopy, republishedCopy, unrelatedReport } from '../helpers/agency-report.js';
+import { agencyCopy, republishedCopy, unrelatedReport, reportItem } from '../helpers/agency-report.js';
 import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
 import { feedSource, testRefreshDeps } from '../helpers/test-sources.js';
 import { startWorker } from '../../src/worker/schedule.js';
 
 const HOUR = 3_600_000;
 
-function item(feedId: string, n: number, copy: { title: string; html: string }, publishedAt: Date): Item {
-  const link = `https://${feedId}.example/news/${n}`;
-  return {
-    feedId,
-    entryKey: link,
-    guid: null,
-    link,
-    canonicalLink: link,
-    title: copy.title,
-    contentHtml: copy.html,
-    contentText: htmlToText(copy.html),
-    publishedAt,
-    author: null,
-  };
-}
+const item = reportItem;
 
 type Snapshot = { entries: { item_key: string; fingerprint: Fingerprint; fingerprint_version: number }[]; keys: number[]; words: [number, number][] };
 

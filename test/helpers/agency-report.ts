@@ -1,3 +1,6 @@
+import { htmlToText } from '../../src/pipeline/html-to-text.js';
+import type { Item } from '../../src/pipeline/types.js';
+
 /** An agency-style report written for the tests, and the ways outlets republish it. */
 
 export const agencyTitle = 'وزراء المياه العرب يقرون «خطة الأمن المائي» في اجتماعهم بالقاهرة';
@@ -43,5 +46,25 @@ export function thirdReport(): { title: string; html: string } {
       '<p>أطلقت وكالة الفضاء الإماراتية صباح اليوم قمرا صناعيا جديدا لرصد الأحوال الجوية ومراقبة العواصف الرملية في منطقة الخليج، من قاعدة إطلاق في اليابان.</p>' +
       '<p>وقال مدير المشروع إن القمر سيرسل صورا عالية الدقة كل خمس عشرة دقيقة، وسيساعد مراكز الأرصاد على إصدار تحذيرات مبكرة قبل وصول العواصف بساعات.</p>' +
       '<p>ويعد القمر الثالث من نوعه ضمن برنامج وطني لتطوير صناعة الفضاء وتأهيل الكوادر المحلية في مجالات الهندسة والاتصالات.</p>',
+  };
+}
+
+/**
+ * A normalized item carrying one of these copies, as the pipeline hands it to the store: link
+ * `https://<feedId>.example/news/<n>` (also its entry key), text derived from the HTML.
+ */
+export function reportItem(feedId: string, n: number, copy: { title: string; html: string }, publishedAt: Date | null): Item {
+  const link = `https://${feedId}.example/news/${n}`;
+  return {
+    feedId,
+    entryKey: link,
+    guid: null,
+    link,
+    canonicalLink: link,
+    title: copy.title,
+    contentHtml: copy.html,
+    contentText: htmlToText(copy.html),
+    publishedAt,
+    author: null,
   };
 }
