@@ -16,6 +16,10 @@ export interface FullTextOptions {
   concurrency?: number;
   /** At most this many pages per refresh; the rest keep the feed's text. */
   limit?: number;
+  /** No new page after this many milliseconds (default FULL_TEXT_BUDGET_MS). */
+  budgetMs?: number;
+  /** For tests: milliseconds now. */
+  clock?: () => number;
 }
 
 export interface FullTextSummary {
@@ -29,24 +33,34 @@ export interface FullTextSummary {
 
 const PAGE_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5';
 const DEFAULT_LIMIT = 30;
+/** A news page is rarely over 1 MB; a bigger one costs seconds of DOM work on the event loop for little chance of an article. */
+const PAGE_MAX_BYTES = 2 * 1024 * 1024;
+/**
+ * No page is started after this long (the one in flight still has its own timeout): with the feed's own fetch, the
+ * refresh stays inside its claim's lease (refresh-due-feeds.ts adds this budget to the lease).
+ */
+export const FULL_TEXT_BUDGET_MS = 60_000;
 
 /**
  * For feeds that carry only a lead (`full_text: true` in feeds.yaml): fetches each item's page with the feed's limits
  * (timeout, size cap, redirects), decodes it (charset from the header or the page's <meta>), extracts the article
  * (extract-article.ts) and uses it instead of the feed's text when it is really this item's article: it holds most of
  * the feed's lead (or headline) and says more. Anything else keeps the feed's text; a failed page never fails the feed.
- * Call it for new items only: each costs a request to the outlet.
+ * Call it for new items only: each costs a request to the outlet. Pages are capped at 2 MiB, and no page is started
+ * after FULL_TEXT_BUDGET_MS.
  */
 export async function fetchFullText(items: Item[], options: FullTextOptions, log: Logger): Promise<{ items: Item[]; summary: FullTextSummary }> {
   const summary: FullTextSummary = { fetched: 0, replaced: 0, failed: 0 };
   const out = [...items];
   const todo = items.map((item, index) => ({ item, index })).filter(({ item }) => item.link).slice(0, options.limit ?? DEFAULT_LIMIT);
   let next = 0;
+  const clock = options.clock ?? Date.now;
+  const stopAt = clock() + (options.budgetMs ?? FULL_TEXT_BUDGET_MS);
 
   async function fillOne(item: Item): Promise<Item> {
     summary.fetched++;
     try {
-      const page = await fetchFeed(item.link!, { ...options, accept: PAGE_ACCEPT });
+      const page = await fetchFeed(item.link!, { ...options, maxBytes: Math.min(options.maxBytes, PAGE_MAX_BYTES), accept: PAGE_ACCEPT });
       if (page.status !== 'ok') return item;
       if (page.contentType && !/\b(?:html|xhtml)\b/i.test(page.contentType)) {
         summary.failed++;
@@ -71,7 +85,7 @@ export async function fetchFullText(items: Item[], options: FullTextOptions, log
   }
 
   async function worker(): Promise<void> {
-    while (next < todo.length) {
+    while (next < todo.length && clock() < stopAt) {
       const { item, index } = todo[next++]!;
       out[index] = await fillOne(item);
     }

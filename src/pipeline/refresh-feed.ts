@@ -1,7 +1,7 @@
 import type { Database } from '../db/client.js';
 import type { ClaimedFeed } from '../db/queries/claim-due-feeds.js';
 import { recordFetchOutcome, releaseFeed, type FetchOutcome } from '../db/queries/record-fetch-outcome.js';
-import { storedEntryKeys } from '../db/queries/insert-items.js';
+import { canonicalLinkOwners, storedEntryKeys, withoutPrunedEntries } from '../db/queries/insert-items.js';
 import { retryTransient } from '../db/retry-transient.js';
 import { toKhabarError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -138,10 +138,18 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
   }
 }
 
-/** `full_text` feeds: the new items (not the ones stored before: each page is a request to the outlet) get their page's article. */
+/**
+ * `full_text` feeds: the new items get their page's article. Not the ones stored before, nor entries that will not be
+ * stored (a link another feed already holds, an entry retention deleted): each page is a request to the outlet, and
+ * those would be fetched again on every refresh.
+ */
 async function withFullText(deps: RefreshDeps, feedId: string, items: Item[], log: Logger): Promise<{ toStore: Item[]; fullText: FullTextSummary }> {
   const known = await retryTransient(() => storedEntryKeys(deps.db, feedId, items.map((i) => i.entryKey)));
-  const filled = await fetchFullText(items.filter((i) => !known.has(i.entryKey)), { ...deps.options, signal: deps.signal }, log);
+  const unseen = await retryTransient(() => withoutPrunedEntries(deps.db, items.filter((i) => !known.has(i.entryKey))));
+  const links = unseen.flatMap((i) => (i.canonicalLink ? [i.canonicalLink] : []));
+  const owners = links.length ? await retryTransient(() => canonicalLinkOwners(deps.db, links)) : new Map<string, string>();
+  const fresh = unseen.filter((i) => !i.canonicalLink || !owners.has(i.canonicalLink));
+  const filled = await fetchFullText(fresh, { ...deps.options, signal: deps.signal }, log);
   const byKey = new Map(filled.items.map((i) => [i.entryKey, i]));
   return { toStore: items.map((i) => byKey.get(i.entryKey) ?? i), fullText: filled.summary };
 }

@@ -1,6 +1,7 @@
 import type { Database } from '../db/client.js';
 import { claimDueFeeds } from '../db/queries/claim-due-feeds.js';
 import { retryTransient } from '../db/retry-transient.js';
+import { FULL_TEXT_BUDGET_MS } from '../pipeline/fetch-full-text.js';
 import type { Logger } from '../logger.js';
 import { refreshFeed, type RefreshDeps, type RefreshResult } from '../pipeline/refresh-feed.js';
 
@@ -30,7 +31,9 @@ export interface PassSummary {
 export async function refreshDueFeeds(deps: RefreshDeps, options: RefreshDueFeedsOptions): Promise<PassSummary> {
   const summary: PassSummary = { feeds: 0, ok: 0, notModified: 0, failed: 0, newItems: 0 };
   const done = new Set<string>();
-  const leaseSeconds = Math.ceil(deps.options.timeoutMs / 1000) + 120;
+  // Long enough for the slowest refresh: the feed's fetch, then (full_text feeds) pages for up to the full-text budget
+  // plus the one in flight, then storing; a replica may claim the feed again only after it.
+  const leaseSeconds = 2 * Math.ceil(deps.options.timeoutMs / 1000) + FULL_TEXT_BUDGET_MS / 1000 + 120;
   const log: Logger = deps.logger;
 
   async function runner(): Promise<void> {

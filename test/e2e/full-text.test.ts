@@ -107,6 +107,42 @@ describe.each(testBackends())('full_text feeds: the article from the page instea
     expect(server.requests.filter((r) => r.path.startsWith('/news/')).length).toBe(pagesBefore);
   });
 
+  it('does not fetch a page for an entry another feed already holds (an outlet\'s category feeds)', async () => {
+    server.route('/leads-politics.xml', {
+      contentType: 'application/rss+xml; charset=utf-8',
+      body: rss([{ title: 'خطة عربية جديدة لمواجهة شح المياه', html: `<p>${intro}</p>`, link: server.url('/news/water?utm_source=politics'), date }]),
+    });
+    await syncFeeds(t.handle.db, [
+      feedSource('leads', 'صحيفة المقتطفات', server.url('/leads.xml'), { fullText: true }),
+      feedSource('agency', 'وكالة الأنباء', server.url('/agency.xml')),
+      feedSource('leads-politics', 'صحيفة المقتطفات — سياسة', server.url('/leads-politics.xml'), { fullText: true }),
+    ]);
+    for (let pass = 0; pass < 3; pass++) await refreshDueFeeds(deps, { concurrency: 1, ignoreSchedule: true, feedIds: ['leads-politics'] });
+    expect(server.requests.filter((r) => r.path.startsWith('/news/water'))).toHaveLength(1);
+  });
+
+  it('hands the feed back, not failed, when shutdown interrupts a page fetch', async () => {
+    server.route('/stalling.xml', {
+      contentType: 'application/rss+xml; charset=utf-8',
+      body: rss([{ title: 'خبر بصفحة معلقة', html: '<p>نص قصير لخبر صفحته لا تكتمل أبدا.</p>', link: server.url('/news/stall'), date }]),
+    });
+    server.route('/news/stall', { contentType: 'text/html; charset=utf-8', body: newsPage('معلق', ['نص']), stall: true });
+    await syncFeeds(t.handle.db, [
+      feedSource('leads', 'صحيفة المقتطفات', server.url('/leads.xml'), { fullText: true }),
+      feedSource('agency', 'وكالة الأنباء', server.url('/agency.xml')),
+      feedSource('stalling', 'صحيفة معلقة', server.url('/stalling.xml'), { fullText: true }),
+    ]);
+    const shutdown = new AbortController();
+    const pass = refreshDueFeeds({ ...deps, options: { ...deps.options, timeoutMs: 10_000 }, signal: shutdown.signal }, { concurrency: 1, ignoreSchedule: true, feedIds: ['stalling'], signal: shutdown.signal });
+    while (server.requestsTo('/news/stall').length === 0) await new Promise((r) => setTimeout(r, 20));
+    shutdown.abort();
+    await pass;
+    const [state] = await t.handle.db.select().from(feedStates).where(eq(feedStates.feedId, 'stalling'));
+    expect(state!.consecutiveFailures).toBe(0);
+    expect(state!.leaseUntil).toBeNull();
+    expect(await t.handle.db.select().from(items).where(eq(items.feedId, 'stalling'))).toHaveLength(0);
+  });
+
   it('sends no page request for feeds without full_text', async () => {
     expect(server.requestsTo('/agency/water/1')).toHaveLength(0);
     expect(server.requestsTo('/agency.xml').length).toBeGreaterThan(0);

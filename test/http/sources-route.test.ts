@@ -45,6 +45,14 @@ describe('/sources.opml', () => {
     expect(changed.headers.get('etag')).not.toBe(etag);
   });
 
+  it('never publishes a feed whose address carries credentials (basic auth)', async () => {
+    const res = await app([...sources, { name: 'خاص', url: 'https://reader:s3cret@feeds.example.org/private.xml', category: 'news', language: 'ar' }]).request('/sources.opml');
+    const body = await res.text();
+    expect(body).not.toContain('s3cret');
+    expect(body).not.toContain('feeds.example.org');
+    expect(parseOpml(body)).toHaveLength(sources.length);
+  });
+
   it('is a valid, empty list when no sources are configured', async () => {
     const res = await app([]).request('/sources.opml');
     expect(res.status).toBe(200);

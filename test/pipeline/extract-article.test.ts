@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { extractArticle } from '../../src/pipeline/extract-article.js';
-import { isFullerVersion } from '../../src/pipeline/fetch-full-text.js';
+import { fetchFullText, isFullerVersion } from '../../src/pipeline/fetch-full-text.js';
+import { silentLogger } from '../../src/logger.js';
+import { reportItem } from '../helpers/agency-report.js';
 import { agencyParagraphs, agencyTitle } from '../helpers/agency-report.js';
 import { newsPage } from '../helpers/news-page.js';
 
@@ -42,5 +44,19 @@ describe('isFullerVersion: is the page really this item, and more of it?', () =>
     ['a paywall teaser shorter than the lead', { title: agencyTitle, contentText: full }, `${lead} اشترك لقراءة المزيد`, false],
   ])('%s', (_name, item, pageText, expected) => {
     expect(isFullerVersion(item, pageText)).toBe(expected);
+  });
+});
+
+describe('fetchFullText', () => {
+  it('starts no page once its time budget is spent, and keeps the feed text', async () => {
+    const items = [reportItem('daily', 1, { title: agencyTitle, html: `<p>${agencyParagraphs[0]}</p>` }, null)];
+    let now = 0;
+    const result = await fetchFullText(
+      items,
+      { timeoutMs: 1000, maxBytes: 1_000_000, maxRedirects: 0, userAgent: 'khabar-test', budgetMs: 5, clock: () => (now += 10) },
+      silentLogger(),
+    );
+    expect(result.summary).toEqual({ fetched: 0, replaced: 0, failed: 0 });
+    expect(result.items).toEqual(items);
   });
 });
