@@ -4,6 +4,7 @@ import { loadEnv, type Env } from './config/env.js';
 import { loadFeedsFile, type FeedsConfig } from './config/feeds-file.js';
 import { loadFeedHealth } from './db/queries/load-feed-health.js';
 import { syncFeeds } from './db/queries/sync-feeds.js';
+import { reindexIfStale } from './dedup/reindex-stale-entries.js';
 import { isKhabarError, toKhabarError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { openMigratedDatabase, refreshDepsFor, runService } from './main.js';
@@ -97,6 +98,10 @@ async function fetchCommand(args: string[], io: Io): Promise<number> {
   const handle = await openMigratedDatabase(env, logger);
   try {
     await syncFeeds(handle.db, feeds.feeds);
+    // As the worker does before storing: entries fingerprinted by an older release are recomputed first.
+    await reindexIfStale(handle.db, { windowHours: feeds.settings.dedupWindowHours, log: logger }).catch((err) =>
+      logger.warn({ err }, 'dedup reindex failed; fetching anyway'),
+    );
     const reported = new Set<string>();
     const summary = await refreshDueFeeds(refreshDepsFor(handle, feeds, logger), {
       concurrency: feeds.settings.concurrency,

@@ -1,6 +1,7 @@
 import { inArray, sql } from 'drizzle-orm';
 import { createRepeatedLineTracker } from '../arabic/strip-boilerplate.js';
 import { queryRows, type Database } from '../db/client.js';
+import type { Logger } from '../logger.js';
 import { items } from '../db/schema.js';
 import { INDEX_KEY_DEFAULTS, fingerprintInput, indexKeys } from './assign-story.js';
 import { prepare } from './compare-fingerprints.js';
@@ -120,4 +121,19 @@ export async function reindexStaleEntries(db: Database, options: ReindexOptions)
     options.onBatch?.({ ...progress });
   }
   return progress;
+}
+
+/**
+ * What the worker (first pass, then hourly: replicas of an older release may still be writing during a rolling deploy)
+ * and `fetch --once` run before storing: reindex the entries of the last two dedup windows if any is stale. Logs what
+ * it did; returns null when nothing was stale. Database errors propagate (the caller logs them and retries later).
+ */
+export async function reindexIfStale(db: Database, options: { windowHours: number; log: Logger; signal?: AbortSignal }): Promise<ReindexProgress | null> {
+  const since = new Date(Date.now() - 2 * options.windowHours * 3_600_000);
+  if (!(await hasStaleEntries(db, since))) return null;
+  const started = Date.now();
+  options.log.info({ since: since.toISOString() }, 'dedup entries from another fingerprint version: reindexing from stored items');
+  const done = await reindexStaleEntries(db, { since, signal: options.signal, onBatch: (p) => options.log.debug(p, 'dedup reindex batch') });
+  options.log.info({ ...done, ms: Date.now() - started }, 'dedup entries reindexed');
+  return done;
 }

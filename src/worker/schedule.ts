@@ -3,14 +3,17 @@ import type { Logger } from '../logger.js';
 import type { RefreshDeps } from '../pipeline/refresh-feed.js';
 import { pruneDedupIndex } from '../db/queries/prune-dedup-index.js';
 import { pruneOldStories } from '../db/queries/prune-old-stories.js';
-import { hasStaleEntries, reindexStaleEntries } from '../dedup/reindex-stale-entries.js';
+import { reindexIfStale } from '../dedup/reindex-stale-entries.js';
 import { refreshDueFeeds } from './refresh-due-feeds.js';
 
 export interface WorkerOptions {
   /** node-cron expression, validated with the config. */
   schedule: string;
   concurrency: number;
-  /** Dedup window: index keys older than twice this are pruned (at most hourly). Unset: never prune. */
+  /**
+   * Dedup window: index keys older than twice this are pruned (at most hourly), and stale entries of the last two
+   * windows reindexed after an upgrade. Unset: neither.
+   */
   dedupWindowHours?: number;
   /** settings.retention_days: stories whose newest item is older than this are deleted (at most hourly). Unset: keep all. */
   retentionDays?: number | null;
@@ -24,6 +27,9 @@ export interface Worker {
   /** Stops ticking, lets the pass in flight finish its feeds (no new claims). Idempotent. */
   stop(): Promise<void>;
 }
+
+/** Time one pass may spend deleting old stories before it goes back to refreshing feeds. */
+const RETENTION_BUDGET_MS = 30_000;
 
 /** Ticks with node-cron; passes never overlap in a process, and leases keep replicas off each other's feeds. */
 export function startWorker(deps: RefreshDeps, options: WorkerOptions): Worker {
@@ -39,7 +45,7 @@ export function startWorker(deps: RefreshDeps, options: WorkerOptions): Worker {
     inFlight = (async function workerPass() {
       const started = Date.now();
       try {
-        await reindexOnce();
+        await reindexIfDue();
         const summary = await refreshDueFeeds({ ...deps, signal: abort.signal }, { concurrency: options.concurrency, signal: abort.signal });
         if (summary.feeds > 0) log.info({ ...summary, ms: Date.now() - started }, 'worker pass finished');
         await pruneIfDue();
@@ -52,37 +58,39 @@ export function startWorker(deps: RefreshDeps, options: WorkerOptions): Worker {
     return inFlight;
   }
 
-  let reindexed = false;
-  /** First pass only: entries fingerprinted by an older release are recomputed before new items are compared with them. */
-  async function reindexOnce(): Promise<void> {
-    if (reindexed || !options.dedupWindowHours) return;
-    const since = new Date(Date.now() - 2 * options.dedupWindowHours * 3_600_000);
-    if (await hasStaleEntries(deps.db, since)) {
-      const started = Date.now();
-      log.info({ since: since.toISOString() }, 'dedup entries from another fingerprint version: reindexing from stored items');
-      const done = await reindexStaleEntries(deps.db, {
-        since,
-        signal: abort.signal,
-        onBatch: (p) => log.debug(p, 'dedup reindex batch'),
-      });
-      log.info({ ...done, ms: Date.now() - started }, 'dedup entries reindexed');
+  let reindexChecked = 0;
+  /**
+   * Entries fingerprinted by another release are recomputed before new items are compared with them: on the first pass,
+   * then hourly (during a rolling deploy, replicas of the older release keep writing old entries for a while). A failure
+   * is logged and retried on the next pass; it never keeps feeds from being refreshed.
+   */
+  async function reindexIfDue(): Promise<void> {
+    if (!options.dedupWindowHours || Date.now() - reindexChecked < 3_600_000) return;
+    try {
+      await reindexIfStale(deps.db, { windowHours: options.dedupWindowHours, log, signal: abort.signal });
+      if (!abort.signal.aborted) reindexChecked = Date.now();
+    } catch (err) {
+      log.warn({ err }, 'dedup reindex failed; refreshing feeds anyway, retrying next pass');
     }
-    reindexed = !abort.signal.aborted;
   }
 
-  let lastPrune = 0;
+  let lastIndexPrune = 0;
+  let lastRetention = 0;
+  /** Hourly: the dedup index's old keys, and (retention_days) old stories, a bounded slice per pass until done. */
   async function pruneIfDue(): Promise<void> {
-    if ((!options.dedupWindowHours && !options.retentionDays) || Date.now() - lastPrune < 3_600_000) return;
-    lastPrune = Date.now();
-    if (options.dedupWindowHours) {
+    if (options.dedupWindowHours && Date.now() - lastIndexPrune >= 3_600_000) {
+      lastIndexPrune = Date.now();
       const before = new Date(Date.now() - 2 * options.dedupWindowHours * 3_600_000);
       const removed = await pruneDedupIndex(deps.db, before);
       if (removed) log.info({ removed, before: before.toISOString() }, 'dedup index pruned');
     }
-    if (options.retentionDays) {
+    if (options.retentionDays && Date.now() - lastRetention >= 3_600_000) {
       const before = new Date(Date.now() - options.retentionDays * 86_400_000);
-      const pruned = await pruneOldStories(deps.db, before, { signal: abort.signal });
+      // A first run on a large archive would keep this worker from refreshing feeds for minutes: it stops after its
+      // budget and carries on at the next pass.
+      const pruned = await pruneOldStories(deps.db, before, { signal: abort.signal, budgetMs: RETENTION_BUDGET_MS });
       if (pruned && (pruned.stories > 0 || pruned.items > 0)) log.info({ ...pruned, before: before.toISOString() }, 'old stories pruned');
+      if (!pruned?.more) lastRetention = Date.now();
     }
   }
 

@@ -89,7 +89,7 @@ describe.each(testBackends())('pruning old stories (settings.retention_days), on
     expect(was.stories).toBe(2);
     expect(was.entryKeys.get('https://wire.example/news/1')).toBeGreaterThan(0);
 
-    expect(await pruneOldStories(db, before)).toEqual({ stories: 1, items: 2 });
+    expect(await pruneOldStories(db, before)).toEqual({ stories: 1, items: 2, more: false });
 
     const is = await stored(db);
     expect(is.stories).toBe(1);
@@ -100,7 +100,7 @@ describe.each(testBackends())('pruning old stories (settings.retention_days), on
     const [gone] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from stories where id = ${oldStory}`);
     expect(Number(gone.n)).toBe(0);
     // Nothing left to do: a second run deletes nothing.
-    expect(await pruneOldStories(db, before)).toEqual({ stories: 0, items: 0 });
+    expect(await pruneOldStories(db, before)).toEqual({ stories: 0, items: 0, more: false });
   });
 
   it('keeps a story whole when an outlet joined it after `before`, though its first item is older', async () => {
@@ -112,7 +112,7 @@ describe.each(testBackends())('pruning old stories (settings.retention_days), on
     expect(await storyOf(db, 'https://daily.example/news/2')).toBe(kept);
     const was = await stored(db);
 
-    expect(await pruneOldStories(db, before)).toEqual({ stories: 1, items: 1 });
+    expect(await pruneOldStories(db, before)).toEqual({ stories: 1, items: 1, more: false });
 
     const is = await stored(db);
     expect(is.itemLinks).toEqual(['https://daily.example/news/2', 'https://wire.example/news/1']);
@@ -134,7 +134,7 @@ describe.each(testBackends())('pruning old stories (settings.retention_days), on
     // Fetched today, published recently: kept.
     await store([item('weekly', 3, agencyCopy(), new Date(now - DAY))]);
 
-    expect(await pruneOldStories(db, before)).toEqual({ stories: 2, items: 2 });
+    expect(await pruneOldStories(db, before)).toEqual({ stories: 2, items: 2, more: false });
     expect((await stored(db)).itemLinks).toEqual(['https://weekly.example/news/3']);
   });
 
@@ -147,7 +147,7 @@ describe.each(testBackends())('pruning old stories (settings.retention_days), on
     expect(published.map((s) => s.title)).toEqual([thirdReport().title, unrelatedReport().title, agencyCopy().title]);
     const guids = new Map(published.map((s) => [s.title, s.guid]));
 
-    expect(await pruneOldStories(db, before)).toEqual({ stories: 1, items: 2 });
+    expect(await pruneOldStories(db, before)).toEqual({ stories: 1, items: 2, more: false });
 
     const after = await loadPublishedStories(db, 50);
     expect(after.map((s) => s.guid)).toEqual([guids.get(thirdReport().title), guids.get(unrelatedReport().title)]);
@@ -161,7 +161,7 @@ describe.each(testBackends())('pruning old stories (settings.retention_days), on
     const undated = item('wire', 1, thirdReport(), null);
     const postDated = item('daily', 2, unrelatedReport(), new Date(now + DAY));
     await store([undated, postDated], fetchedLongAgo);
-    expect(await pruneOldStories(db, before)).toEqual({ stories: 2, items: 2 });
+    expect(await pruneOldStories(db, before)).toEqual({ stories: 2, items: 2, more: false });
 
     // The next fetches of both feeds still carry them, next to a genuinely new entry.
     const fresh = item('wire', 3, agencyCopy(), null);
@@ -177,7 +177,7 @@ describe.each(testBackends())('pruning old stories (settings.retention_days), on
     await store([item('weekly', 3, unrelatedReport(), new Date(now - HOUR))]);
     const feedStore = createDbFeedStore(db, { title: 'خبر', description: '', language: 'ar', publicUrl: 'http://khabar.test' });
     const v1 = await feedStore.version();
-    expect(await pruneOldStories(db, before)).toEqual({ stories: 1, items: 1 });
+    expect(await pruneOldStories(db, before)).toEqual({ stories: 1, items: 1, more: false });
     const v2 = await feedStore.version();
     expect(v2).not.toBe(v1);
     // Nothing deleted: the marker stays.
@@ -209,14 +209,18 @@ describe.each(testBackends())('pruning old stories (settings.retention_days), on
     await store([item('wire', 3, thirdReport(), new Date(now - 10 * DAY))]);
     await store([item('daily', 4, republishedCopy(), new Date(now - HOUR))]);
 
-    expect(await pruneOldStories(db, before, { batchStories: 1 })).toEqual({ stories: 3, items: 3 });
+    expect(await pruneOldStories(db, before, { batchStories: 1 })).toEqual({ stories: 3, items: 3, more: false });
     expect((await stored(db)).itemLinks).toEqual(['https://daily.example/news/4']);
 
     const stopped = new AbortController();
     stopped.abort();
     await store([item('weekly', 5, thirdReport(), new Date(now - 9 * DAY))]);
-    expect(await pruneOldStories(db, before, { signal: stopped.signal })).toEqual({ stories: 0, items: 0 });
+    expect(await pruneOldStories(db, before, { signal: stopped.signal })).toEqual({ stories: 0, items: 0, more: true });
     expect((await stored(db)).stories).toBe(2);
+    // Out of budget after the first batch: it says there is more, and the next run finishes.
+    await store([item('weekly', 6, agencyCopy(), new Date(now - 12 * DAY))]);
+    expect(await pruneOldStories(db, before, { batchStories: 1, budgetMs: 0 })).toEqual({ stories: 0, items: 0, more: true });
+    expect(await pruneOldStories(db, before, { batchStories: 1 })).toEqual({ stories: 2, items: 2, more: false });
   });
 
   it.skipIf(backend === 'pglite')('returns null while another process is pruning', async () => {
@@ -249,7 +253,7 @@ describe.each(testBackends())('pruning old stories (settings.retention_days), on
       release();
       await storeInProgress;
     }
-    expect(await first).toEqual({ stories: 1, items: 1 });
+    expect(await first).toEqual({ stories: 1, items: 1, more: false });
   });
 
   it("is run by the worker's hourly maintenance when retentionDays is set, and not otherwise", async () => {

@@ -12,11 +12,15 @@ export interface PruneOldStoriesOptions {
   batchStories?: number;
   /** Shutdown: stops between batches (what was deleted stays deleted). */
   signal?: AbortSignal;
+  /** Stops between batches after this many milliseconds; `more` then says whether expired stories are left. */
+  budgetMs?: number;
 }
 
 export interface PrunedStories {
   stories: number;
   items: number;
+  /** Stopped by the budget or the signal with expired stories left: run again. */
+  more: boolean;
 }
 
 /**
@@ -36,9 +40,14 @@ export interface PrunedStories {
  */
 export async function pruneOldStories(db: Database, before: Date, options: PruneOldStoriesOptions = {}): Promise<PrunedStories | null> {
   const batchStories = options.batchStories ?? DEFAULT_BATCH_STORIES;
-  const total: PrunedStories = { stories: 0, items: 0 };
-  for (let first = true; !options.signal?.aborted; first = false) {
-    const batch = await pruneBatch(db, before, batchStories);
+  const stopAt = Date.now() + (options.budgetMs ?? Infinity);
+  const total: PrunedStories = { stories: 0, items: 0, more: false };
+  for (let first = true; ; first = false) {
+    if (options.signal?.aborted || Date.now() >= stopAt) {
+      total.more = true;
+      break;
+    }
+    const batch = await pruneBatch(db, before, batchStories, first);
     if (!batch) return first ? null : total;
     total.stories += batch.stories;
     total.items += batch.items;
@@ -48,7 +57,7 @@ export async function pruneOldStories(db: Database, before: Date, options: Prune
 }
 
 /** One transaction: up to `limit` of the oldest expired stories, deleted children first. Null when the lock is taken. */
-async function pruneBatch(db: Database, before: Date, limit: number): Promise<PrunedStories | null> {
+async function pruneBatch(db: Database, before: Date, limit: number, first: boolean): Promise<Omit<PrunedStories, 'more'> | null> {
   return db.transaction(async function pruneOldStoriesBatch(tx) {
     const [lock] = await queryRows<{ locked: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${RETENTION_LOCK_KEY}) as locked`);
     if (!lock?.locked) return null;
@@ -56,6 +65,8 @@ async function pruneBatch(db: Database, before: Date, limit: number): Promise<Pr
     // dedup window of their newest item). Either it commits first and the story is no longer expired, or it waits and
     // finds no entry to join.
     await tx.execute(sql`select pg_advisory_xact_lock(${CLUSTER_LOCK_KEY})`);
+    // Remembered keys are kept one more retention period: a feed lists an entry for days or weeks, not for ever.
+    if (first) await tx.execute(sql`delete from pruned_entries where pruned_at < ${before.toISOString()}::timestamptz`);
     // first_seen_at is never later than a story's earliest item, so its index narrows the scan to stories that started
     // before `before`; the item check then keeps any story with an item at or after it.
     const expired = await queryRows<{ id: string | number }>(
