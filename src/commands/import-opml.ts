@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import sax from 'sax';
 import { stringify } from 'yaml';
-import { KhabarError, isKhabarError, toKhabarError } from '../errors.js';
+import { normalizeFeedUrl } from '../config/feeds-file.js';
+import { KhabarError, toKhabarError } from '../errors.js';
+import { decodeBody } from '../pipeline/decode-body.js';
 import type { CommandIo } from './cluster.js';
 
 export interface OpmlFeed {
@@ -49,22 +51,33 @@ export function parseOpml(text: string): OpmlFeed[] {
   return feeds;
 }
 
-/** feeds.yaml entries for the feeds, ids made from the address (unique, [a-z0-9-]), one entry per URL. */
-export function opmlToFeedsYaml(feeds: OpmlFeed[]): string {
+/**
+ * feeds.yaml entries for the feeds: ids made from the address (unique, [a-z0-9-]), one entry per URL as feeds.yaml
+ * compares them, `feed://` read as http, names and categories cut to what feeds.yaml accepts.
+ */
+export function opmlToFeedsYaml(feeds: OpmlFeed[]): { yaml: string; count: number } {
   const ids = new Set<string>();
   const urls = new Set<string>();
   const entries: Record<string, string>[] = [];
   for (const feed of feeds) {
-    const urlKey = feed.url.replace(/\/+$/, '').toLowerCase();
+    const url = feed.url.replace(/^feed:(\/\/)?/i, (_m, slashes: string | undefined) => (slashes ? 'http://' : ''));
+    let urlKey = url;
+    try {
+      urlKey = normalizeFeedUrl(url);
+    } catch {
+      // Not a URL: kept as written, and feeds.yaml validation names it.
+    }
     if (urls.has(urlKey)) continue;
     urls.add(urlKey);
-    const base = idFromUrl(feed.url);
+    const base = idFromUrl(url);
     let id = base;
     for (let n = 2; ids.has(id); n++) id = `${base.slice(0, 60)}-${n}`;
     ids.add(id);
-    entries.push({ id, name: feed.name, url: feed.url, ...(feed.category ? { category: feed.category } : {}) });
+    const name = feed.name.slice(0, 200).trim() || url;
+    const category = feed.category?.slice(0, 100).trim();
+    entries.push({ id, name, url, ...(category ? { category } : {}) });
   }
-  return stringify({ feeds: entries }, { lineWidth: 0 });
+  return { yaml: stringify({ feeds: entries }, { lineWidth: 0 }), count: entries.length };
 }
 
 function idFromUrl(url: string): string {
@@ -84,11 +97,17 @@ function idFromUrl(url: string): string {
   return slug || 'feed';
 }
 
+/** The file's bytes as text: BOM, then the XML declaration's encoding, then UTF-8 (as for feeds). */
 async function readInput(file: string, io: CommandIo): Promise<string> {
-  if (file !== '-') return readFile(file, 'utf8');
-  const chunks: Buffer[] = [];
-  for await (const chunk of io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-  return Buffer.concat(chunks).toString('utf8');
+  let bytes: Buffer;
+  if (file === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    bytes = Buffer.concat(chunks);
+  } else {
+    bytes = await readFile(file);
+  }
+  return decodeBody(bytes, null).text;
 }
 
 /** `khabar import-opml FILE|-`: feeds.yaml entries on stdout, a count on stderr; exit 1 with the place of a mistake. */
@@ -104,12 +123,12 @@ export async function runImportOpmlCommand(args: string[], io: CommandIo): Promi
     });
     const feeds = parseOpml(text);
     if (feeds.length === 0) throw new KhabarError('OPML_INVALID', 'no feeds in the file (no <outline> with an xmlUrl)');
-    const yaml = opmlToFeedsYaml(feeds);
+    const { yaml, count } = opmlToFeedsYaml(feeds);
     io.stdout.write(`# imported from ${file === '-' ? 'stdin' : file}: review, then paste into feeds.yaml\n${yaml}`);
-    io.stderr.write(`${yaml.match(/^ {2}- id:/gm)?.length ?? 0} feeds\n`);
+    io.stderr.write(`${count} feeds\n`);
     return 0;
   } catch (thrown) {
-    const err = isKhabarError(thrown) ? thrown : toKhabarError(thrown);
+    const err = toKhabarError(thrown);
     io.stderr.write(`khabar: ${err.code}: ${err.message}\n`);
     return 1;
   }

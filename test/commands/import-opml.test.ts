@@ -1,3 +1,7 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { parseFeedsConfig } from '../../src/config/feeds-file.js';
 import { opmlToFeedsYaml, parseOpml } from '../../src/commands/import-opml.js';
@@ -34,13 +38,39 @@ describe('import-opml', () => {
   });
 
   it('prints entries that feeds.yaml validation accepts as they are: unique ids, one entry per URL', () => {
-    const config = parseFeedsConfig(opmlToFeedsYaml(parseOpml(exported)), 'imported.yaml');
+    const config = parseFeedsConfig(opmlToFeedsYaml(parseOpml(exported)).yaml, 'imported.yaml');
     expect(config.feeds.map((f) => [f.id, f.name, f.category])).toEqual([
       ['aljazeera', 'الجزيرة نت', 'أخبار'],
       ['feeds-bbci', 'بي بي سي & عربي', 'أخبار'],
       ['aleqt', 'الاقتصادية', 'اقتصاد'],
       ['hespress', 'هسبريس', null],
     ]);
+  });
+
+  it('keeps feeds whose paths differ only in case, reads feed:// as http, and cuts names to what feeds.yaml accepts', () => {
+    const { yaml, count } = opmlToFeedsYaml([
+      { name: 'أ', url: 'https://a.example/Feed', category: null },
+      { name: 'ب', url: 'https://A.example:443/feed/', category: null },
+      { name: 'ج', url: 'https://a.example/feed', category: null }, // the same feed as the one above, for feeds.yaml
+      { name: 'د'.repeat(300), url: 'feed://d.example/rss', category: 'ف'.repeat(150) },
+    ]);
+    expect(count).toBe(3);
+    const config = parseFeedsConfig(yaml, 'imported.yaml');
+    expect(config.feeds.map((f) => f.url)).toEqual(['https://a.example/Feed', 'https://A.example:443/feed/', 'http://d.example/rss']);
+    expect(config.feeds[2]!.name).toHaveLength(200);
+  });
+
+  it('reads an OPML file saved in windows-1256, as its XML declaration says', async () => {
+    const legacy = iconv.encode(exported.replace('encoding="UTF-8"', 'encoding="windows-1256"'), 'windows-1256');
+    const dir = await mkdtemp(path.join(tmpdir(), 'khabar-opml-'));
+    try {
+      await writeFile(path.join(dir, 'subs.opml'), legacy);
+      const result = await runCli(['import-opml', path.join(dir, 'subs.opml')], {});
+      expect(result.code).toBe(0);
+      expect(parseFeedsConfig(result.stdout, 'stdout').feeds[0]!.name).toBe('الجزيرة نت');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads back what /sources.opml publishes', () => {
