@@ -31,11 +31,18 @@ export interface ReindexProgress {
 
 type StaleEntry = { seq: string | number; item_key: string; source: string; published_at: string | Date; fingerprint: Fingerprint | string };
 
-/** Whether an entry published since `since` was fingerprinted by another FINGERPRINT_VERSION. */
+/**
+ * Whether an entry published since `since` was fingerprinted by another FINGERPRINT_VERSION and can be recomputed (its
+ * item is stored: entries of `khabar cluster --db` streams have none, and would otherwise be reported every hour).
+ */
 export async function hasStaleEntries(db: Database, since: Date): Promise<boolean> {
+  // CASE, not AND: Postgres may evaluate the cast before the pattern test in a conjunction.
   const rows = await queryRows<{ one: number }>(
     db,
-    sql`select 1 as one from dedup_entries where published_at >= ${since.toISOString()}::timestamptz and fingerprint_version <> ${FINGERPRINT_VERSION} limit 1`,
+    sql`select 1 as one from dedup_entries e
+        where e.published_at >= ${since.toISOString()}::timestamptz and e.fingerprint_version <> ${FINGERPRINT_VERSION}
+          and exists (select 1 from items i where i.id = case when e.item_key ~ '^[1-9][0-9]{0,15}$' then e.item_key::bigint end)
+        limit 1`,
   );
   return rows.length > 0;
 }
@@ -43,8 +50,9 @@ export async function hasStaleEntries(db: Database, since: Date): Promise<boolea
 /**
  * After an upgrade that changes fingerprints (FINGERPRINT_VERSION), stored entries hash words and 3-grams with other
  * seeds: new copies of a recent report would share nothing with them and start a second story. This recomputes every
- * stale entry of the last days from its stored item (title and text), newest first so the dedup window is usable again within the
- * first batches: fingerprint, index keys and the idf word counts (old words out, new words in). Each batch runs under
+ * stale entry published since `since` from its stored item (title and text), newest first so the dedup window is usable
+ * again within the first batches: fingerprint, index keys and the idf word counts (old words out, new words in). Each
+ * batch runs under
  * the assignment lock, so workers storing items at the same time see an entry either before or after, never half.
  * Story membership does not change.
  */

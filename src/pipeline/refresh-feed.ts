@@ -48,8 +48,9 @@ const BACKOFF_MAX_MINUTES = 6 * 60;
 
 /**
  * Refreshes one feed top to bottom: conditional GET → decode → parse → normalize → (full text of new items, for
- * `full_text` feeds) → store (with stories) → health columns. Never throws: every failure is recorded on the feed's row and returned, so one broken feed never stops the
- * others. A failing feed is retried with exponential back-off, but never given up on.
+ * `full_text` feeds) → store (with stories) → health columns. Never throws: every failure is recorded on the feed's row
+ * and returned, so one broken feed never stops the others. A failing feed is retried with exponential back-off, but
+ * never given up on.
  */
 export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Promise<RefreshResult> {
   const { db, options } = deps;
