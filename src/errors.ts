@@ -16,6 +16,8 @@ export const errorCodes = [
   'FETCH_TOO_LARGE',
   'FETCH_TOO_MANY_REDIRECTS',
   'FETCH_BAD_URL',
+  /** A link in a feed led to a loopback, private or link-local address (full-text pages). */
+  'FETCH_FORBIDDEN_ADDRESS',
   /** The fetch was cut short by shutdown: not the feed's fault. */
   'FETCH_ABORTED',
   // decoding and parsing

@@ -50,6 +50,8 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
 async function fetchFollowingRedirects(startUrl: string, options: FetchOptions, signal: AbortSignal): Promise<FetchResult> {
   let current = parseFeedUrl(startUrl, startUrl);
   for (let hop = 0; ; hop++) {
+    // Every hop: a redirect must not lead where the first address could not go.
+    await options.checkUrl?.(current);
     const response = await fetch(withoutCredentials(current), {
       method: 'GET',
       headers: buildHeaders(current, options),

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import { decodeBody } from './decode-body.js';
 import { extractArticle } from './extract-article.js';
 import { fetchFeed } from './fetch-feed.js';
+import { publicAddressGuard } from './public-address-guard.js';
 import type { Item } from './types.js';
 
 export interface FullTextOptions {
@@ -18,6 +19,12 @@ export interface FullTextOptions {
   limit?: number;
   /** No new page after this many milliseconds (default FULL_TEXT_BUDGET_MS). */
   budgetMs?: number;
+  /**
+   * Let item links reach loopback and private addresses. Off for a public feed: its links are the feed author's, and
+   * must not make khabar request internal services (public-address-guard.ts). On for a feed that is itself on such an
+   * address (an intranet feed links into the intranet).
+   */
+  allowPrivateNetworks?: boolean;
   /** For tests: milliseconds now. */
   clock?: () => number;
 }
@@ -56,11 +63,12 @@ export async function fetchFullText(items: Item[], options: FullTextOptions, log
   let next = 0;
   const clock = options.clock ?? Date.now;
   const stopAt = clock() + (options.budgetMs ?? FULL_TEXT_BUDGET_MS);
+  const checkUrl = options.allowPrivateNetworks ? undefined : publicAddressGuard();
 
   async function fillOne(item: Item): Promise<Item> {
     summary.fetched++;
     try {
-      const page = await fetchFeed(item.link!, { ...options, maxBytes: Math.min(options.maxBytes, PAGE_MAX_BYTES), accept: PAGE_ACCEPT });
+      const page = await fetchFeed(item.link!, { ...options, maxBytes: Math.min(options.maxBytes, PAGE_MAX_BYTES), accept: PAGE_ACCEPT, checkUrl });
       if (page.status !== 'ok') return item;
       if (page.contentType && !/\b(?:html|xhtml)\b/i.test(page.contentType)) {
         summary.failed++;

@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import { decodeBody } from './decode-body.js';
 import { fetchFeed } from './fetch-feed.js';
 import { fetchFullText, type FullTextSummary } from './fetch-full-text.js';
+import { hasNonPublicHost } from './public-address-guard.js';
 import { normalizeItem } from './normalize-item.js';
 import { parseFeed } from './parse-feed.js';
 import { storeItems } from './store-items.js';
@@ -92,7 +93,7 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
       const item = normalizeItem(entry, { id: feed.id, url: fetched.url });
       if (item && !(item.publishedAt && item.publishedAt.getTime() < expiredBefore)) items.push(item);
     }
-    const { toStore, fullText } = feed.fullText ? await withFullText(deps, feed.id, items, log) : { toStore: items, fullText: undefined };
+    const { toStore, fullText } = feed.fullText ? await withFullText(deps, feed.id, feed.url, items, log) : { toStore: items, fullText: undefined };
     // Idempotent (unique indexes), so a dropped connection can simply run it again.
     const stored = await retryTransient(() => storeItems(db, toStore, deps.assigner, now));
     await record({
@@ -144,13 +145,14 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
  * stored (a link another feed already holds, an entry retention deleted): each page is a request to the outlet, and
  * those would be fetched again on every refresh.
  */
-async function withFullText(deps: RefreshDeps, feedId: string, items: Item[], log: Logger): Promise<{ toStore: Item[]; fullText: FullTextSummary }> {
+async function withFullText(deps: RefreshDeps, feedId: string, feedUrl: string, items: Item[], log: Logger): Promise<{ toStore: Item[]; fullText: FullTextSummary }> {
   const known = await retryTransient(() => storedEntryKeys(deps.db, feedId, items.map((i) => i.entryKey)));
   const unseen = await retryTransient(() => withoutPrunedEntries(deps.db, items.filter((i) => !known.has(i.entryKey))));
   const links = unseen.flatMap((i) => (i.canonicalLink ? [i.canonicalLink] : []));
   const owners = links.length ? await retryTransient(() => canonicalLinkOwners(deps.db, links)) : new Map<string, string>();
   const fresh = unseen.filter((i) => !i.canonicalLink || !owners.has(i.canonicalLink));
-  const filled = await fetchFullText(fresh, { ...deps.options, signal: deps.signal }, log);
+  const allowPrivateNetworks = fresh.length > 0 && (await hasNonPublicHost(feedUrl));
+  const filled = await fetchFullText(fresh, { ...deps.options, signal: deps.signal, allowPrivateNetworks }, log);
   const byKey = new Map(filled.items.map((i) => [i.entryKey, i]));
   return { toStore: items.map((i) => byKey.get(i.entryKey) ?? i), fullText: filled.summary };
 }

@@ -32,6 +32,8 @@ export interface FetchOptions {
   signal?: AbortSignal;
   /** Accept header; default: feed formats first. */
   accept?: string;
+  /** Called with each address before it is requested (redirects included); throws to refuse it. */
+  checkUrl?: (url: URL) => Promise<void>;
 }
 
 export type FetchResult =

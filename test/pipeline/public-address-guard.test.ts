@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { isKhabarError } from '../../src/errors.js';
+import { fetchFeed } from '../../src/pipeline/fetch-feed.js';
+import { fetchFullText } from '../../src/pipeline/fetch-full-text.js';
+import { hasNonPublicHost, isNonPublicAddress, publicAddressGuard } from '../../src/pipeline/public-address-guard.js';
+import { silentLogger } from '../../src/logger.js';
+import { agencyParagraphs, agencyTitle, reportItem } from '../helpers/agency-report.js';
+import { startFixtureServer } from '../helpers/fixture-server.js';
+import { newsPage } from '../helpers/news-page.js';
+
+async function codeOf(promise: Promise<unknown>): Promise<string | null> {
+  try {
+    await promise;
+    return null;
+  } catch (err) {
+    return isKhabarError(err) ? err.code : String(err);
+  }
+}
+
+describe('isNonPublicAddress', () => {
+  it.each([
+    ['127.0.0.1', true], ['10.1.2.3', true], ['172.16.5.4', true], ['172.31.255.255', true], ['172.32.0.1', false],
+    ['192.168.1.1', true], ['169.254.169.254', true], ['100.64.1.1', true], ['0.0.0.0', true], ['224.0.0.1', true],
+    ['8.8.8.8', false], ['93.184.216.34', false], ['::1', true], ['::', true], ['fe80::1', true], ['fd12:3456::1', true],
+    ['2001:4860:4860::8888', false], ['::ffff:127.0.0.1', true], ['::ffff:8.8.8.8', false], ['not-an-ip', true],
+  ])('%s → %s', (ip, expected) => {
+    expect(isNonPublicAddress(ip)).toBe(expected);
+  });
+});
+
+describe('publicAddressGuard (links taken from feed content)', () => {
+  const dns: Record<string, string[]> = {
+    'news.example': ['93.184.216.34'],
+    'metadata.example': ['169.254.169.254'],
+    'split.example': ['93.184.216.34', '10.0.0.7'],
+  };
+  const guard = publicAddressGuard(async (host) => {
+    if (!dns[host]) throw new Error('ENOTFOUND');
+    return dns[host]!;
+  });
+
+  it('lets public hosts through and refuses any host with a non-public address, by name or literal', async () => {
+    expect(await codeOf(guard(new URL('https://news.example/a')))).toBeNull();
+    expect(await codeOf(guard(new URL('http://metadata.example/latest/meta-data/')))).toBe('FETCH_FORBIDDEN_ADDRESS');
+    expect(await codeOf(guard(new URL('http://split.example/')))).toBe('FETCH_FORBIDDEN_ADDRESS');
+    expect(await codeOf(guard(new URL('http://127.0.0.1:5432/')))).toBe('FETCH_FORBIDDEN_ADDRESS');
+    expect(await codeOf(guard(new URL('http://[::1]:8080/')))).toBe('FETCH_FORBIDDEN_ADDRESS');
+    expect(await codeOf(guard(new URL('http://unknown.example/')))).toBe('FETCH_NETWORK');
+  });
+
+  it('tells an intranet feed (its own host private) from a public one', async () => {
+    const resolve = async (host: string) => (host === 'intranet.local' ? ['192.168.0.10'] : ['93.184.216.34']);
+    expect(await hasNonPublicHost('http://intranet.local/rss', resolve)).toBe(true);
+    expect(await hasNonPublicHost('https://news.example/rss', resolve)).toBe(false);
+    expect(await hasNonPublicHost('http://127.0.0.1:8080/rss')).toBe(true);
+  });
+
+  it('is checked on every redirect hop, so a public link cannot redirect inside', async () => {
+    const server = await startFixtureServer({ '/start': { redirectTo: '/internal' }, '/internal': { body: 'secret' } });
+    try {
+      // Both hops are on 127.0.0.1 here: the first is let through as if public, the redirect target is judged for real.
+      const onlyStart = async (url: URL) => (url.pathname === '/start' ? undefined : guard(url));
+      const code = await codeOf(fetchFeed(server.url('/start'), { timeoutMs: 2000, maxBytes: 10_000, maxRedirects: 3, userAgent: 't', checkUrl: onlyStart }));
+      expect(code).toBe('FETCH_FORBIDDEN_ADDRESS');
+      expect(server.requestsTo('/start')).toHaveLength(1);
+      expect(server.requestsTo('/internal')).toHaveLength(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('keeps full-text fetching of a public feed away from loopback pages: no request, the feed text kept', async () => {
+    const server = await startFixtureServer({ '/news/1': { contentType: 'text/html; charset=utf-8', body: newsPage(agencyTitle, agencyParagraphs) } });
+    try {
+      const item = { ...reportItem('daily', 1, { title: agencyTitle, html: `<p>${agencyParagraphs[0]}</p>` }, null), link: server.url('/news/1') };
+      const options = { timeoutMs: 2000, maxBytes: 1_000_000, maxRedirects: 3, userAgent: 'khabar-test' };
+      const refused = await fetchFullText([item], { ...options, allowPrivateNetworks: false }, silentLogger());
+      expect(refused.summary).toEqual({ fetched: 1, replaced: 0, failed: 1 });
+      expect(refused.items[0]).toEqual(item);
+      expect(server.requests).toHaveLength(0);
+      // The same page for a feed that is itself on a private address.
+      const allowed = await fetchFullText([item], { ...options, allowPrivateNetworks: true }, silentLogger());
+      expect(allowed.summary.replaced).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
