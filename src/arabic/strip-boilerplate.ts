@@ -25,6 +25,21 @@ export function stripBoilerplate(lines: NormalizedLine[]): NormalizedLine[] {
   return lines.filter((line) => !isBuiltInBoilerplate(line));
 }
 
+/** Words a title-echo line may carry besides the title ("رابط الخبر بصحيفة الوئام:", "المصدر:", a date). */
+const MAX_ECHO_EXTRA_WORDS = 6;
+
+/**
+ * Drops body lines that only repeat the headline: an outlet's footer such as «رابط الخبر بصحيفة الوئام: <headline>», or
+ * the headline set again as a subheading. The tracker below cannot learn such a footer (it differs with every headline),
+ * and kept, it makes two title-only items of one outlet (a photo gallery, "Ramadan in Libya" / "… in Palestine") look
+ * like texts that share most of their words. `title` is the item's headline, normalized.
+ */
+export function dropTitleEchoes(lines: NormalizedLine[], title: string): NormalizedLine[] {
+  const titleWords = title === '' ? 0 : title.split(' ').length;
+  if (titleWords < 2) return lines;
+  return lines.filter((line) => !(line.text.includes(title) && wordCountAtMost(line.text, titleWords + MAX_ECHO_EXTRA_WORDS)));
+}
+
 function wordCountAtMost(text: string, max: number): boolean {
   let words = 1;
   for (let i = text.indexOf(' '); i !== -1; i = text.indexOf(' ', i + 1)) if (++words > max) return false;

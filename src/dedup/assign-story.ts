@@ -1,5 +1,6 @@
 import { splitLines } from '../arabic/split-lines.js';
-import { createRepeatedLineTracker, stripBoilerplate, type RepeatedLineTracker } from '../arabic/strip-boilerplate.js';
+import { normalizeText } from '../arabic/normalize-text.js';
+import { createRepeatedLineTracker, dropTitleEchoes, stripBoilerplate, type RepeatedLineTracker } from '../arabic/strip-boilerplate.js';
 import type { CandidateIndex, IndexedItem } from './candidate-index.js';
 import { compareFingerprints, idfContainment, prepare, restContainment, type Prepared } from './compare-fingerprints.js';
 import { fingerprint, shingles, type Fingerprint } from './fingerprint.js';
@@ -78,7 +79,8 @@ export const INDEX_KEY_DEFAULTS = { sampleBits: 3, leadWords: 30 } as const;
  * items dropped (`tracker` remembers them, so call in publication order), then fingerprinted.
  */
 export function fingerprintInput(tracker: RepeatedLineTracker, input: Pick<DedupInput, 'source' | 'title' | 'text'>): Fingerprint {
-  return fingerprint(input.title, tracker.strip(input.source, stripBoilerplate(splitLines(input.text))));
+  const lines = dropTitleEchoes(stripBoilerplate(splitLines(input.text)), normalizeText(input.title));
+  return fingerprint(input.title, tracker.strip(input.source, lines));
 }
 
 /** Index keys: a deterministic sample of the 3-grams (same rule on every item, so shared text shares keys) plus the lead. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitLines } from '../../src/arabic/split-lines.js';
-import { createRepeatedLineTracker, stripBoilerplate } from '../../src/arabic/strip-boilerplate.js';
+import { createRepeatedLineTracker, dropTitleEchoes, stripBoilerplate } from '../../src/arabic/strip-boilerplate.js';
+import { normalizeText } from '../../src/arabic/normalize-text.js';
 
 const kept = (text: string) => stripBoilerplate(splitLines(text)).map((l) => l.raw);
 
@@ -20,6 +21,29 @@ describe('stripBoilerplate', () => {
   it('keeps report lines that merely contain the words', () => {
     const line = 'وقال إن الوزارة ستظهر المزيد من الحزم في تطبيق النظام';
     expect(kept(line)).toEqual([line]);
+  });
+});
+
+describe('dropTitleEchoes', () => {
+  const title = 'بالصور .. رمضان في ليبيا';
+  const echoes = (body: string, t = title) => dropTitleEchoes(splitLines(body), normalizeText(t)).map((l) => l.raw);
+
+  it.each([
+    ["an outlet's footer repeating the headline", 'رابط الخبر بصحيفة الوئام: بالصور .. رمضان في ليبيا'],
+    ['the headline again as a subheading, other punctuation', 'بالصور: رمضان في ليبيا'],
+  ])('drops %s', (_name, line) => {
+    expect(echoes(`أجواء رمضانية في شوارع طرابلس.\n${line}`)).toEqual(['أجواء رمضانية في شوارع طرابلس.']);
+  });
+
+  it.each([
+    ['a report sentence that quotes the headline among many other words', 'وتظهر الصور التي نشرت تحت عنوان بالصور .. رمضان في ليبيا أجواء الشهر الكريم في طرابلس وبنغازي ومصراتة وسبها'],
+    ['a line about something else', 'رابط الخبر بصحيفة الوئام: بالصور .. رمضان في فلسطين'],
+  ])('keeps %s', (_name, line) => {
+    expect(echoes(line)).toEqual([line]);
+  });
+
+  it('leaves everything when the headline is a single word (too little to recognise an echo)', () => {
+    expect(echoes('عاجل: انفجار في الميناء', 'عاجل')).toEqual(['عاجل: انفجار في الميناء']);
   });
 });
 

@@ -149,6 +149,15 @@ describe('stories over a stream', () => {
     expect(c.storyId).toBe(b.storyId);
   });
 
+  it("keeps one outlet's photo galleries apart when its footer repeats each headline", async () => {
+    const assigner = createStoryAssigner(createMemoryCandidateIndex());
+    const gallery = (id: string, place: string, at: number) =>
+      item(id, { title: `بالصور .. رمضان في ${place}`, body: `رابط الخبر بصحيفة الوئام: بالصور .. رمضان في ${place}` }, at, 'alweeam');
+    const stories = [];
+    for (const [i, place] of ['ليبيا', 'فلسطين', 'اندونيسيا'].entries()) stories.push((await assigner.assign(gallery(`g${i}`, place, i))).storyId);
+    expect(new Set(stories).size).toBe(3);
+  });
+
   it('never merges two title-only items by hashing nothing, nor two short different titles', async () => {
     const assigner = createStoryAssigner(createMemoryCandidateIndex());
     const a = await assigner.assign(item('t1', { title: 'عاجل', body: '' }, 0));
