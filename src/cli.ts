@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadEnv, type Env } from './config/env.js';
 import { loadFeedsFile, type FeedsConfig } from './config/feeds-file.js';
-import { loadFeedHealth } from './db/queries/load-feed-health.js';
+import { loadFeedHealth, type FeedHealth } from './db/queries/load-feed-health.js';
 import { syncFeeds } from './db/queries/sync-feeds.js';
 import { reindexIfStale } from './dedup/reindex-stale-entries.js';
 import { isKhabarError, toKhabarError } from './errors.js';
@@ -148,16 +148,27 @@ async function statusCommand(args: string[], io: Io): Promise<number> {
       return 0;
     }
     if (rows.length === 0) io.stderr.write('no feeds in the database yet: start, worker or fetch --once syncs them from the feeds file\n');
-    const iso = (d: Date | null) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-');
-    for (const r of rows) {
-      const state = !r.enabled ? 'disabled' : r.lastOutcome;
-      const error = r.lastErrorCode ? ` ${r.lastErrorCode} (${r.consecutiveFailures} in a row): ${r.lastErrorMessage}` : '';
-      io.stdout.write(`${r.id}\t${state}\tlast success ${iso(r.lastSuccessAt)}\tnext ${iso(r.nextFetchAt)}${error}\n`);
-    }
+    for (const r of rows) io.stdout.write(`${feedHealthLine(r)}\n`);
     return 0;
   } finally {
     await handle.close();
   }
+}
+
+/** Below this many words per item (median of the last 20), a feed carries leads, not articles. */
+const LEAD_ONLY_WORDS = 80;
+
+/** One `khabar status` line: id, state, last success, next fetch, items and their typical length, the last error. */
+export function feedHealthLine(r: FeedHealth): string {
+  const iso = (d: Date | null) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-');
+  const state = !r.enabled ? 'disabled' : r.lastOutcome;
+  let text = `${r.items} items`;
+  if (r.typicalWords !== null) text += `, ~${r.typicalWords} words each`;
+  // Copies of one report are recognised far better on whole articles than on leads (README: Full text).
+  if (r.typicalWords !== null && r.items >= 5 && r.typicalWords < LEAD_ONLY_WORDS && !r.fullText) text += ' (leads only: full_text: true would store the articles)';
+  if (r.fullText) text += ', full_text';
+  const error = r.lastErrorCode ? ` ${r.lastErrorCode} (${r.consecutiveFailures} in a row): ${r.lastErrorMessage}` : '';
+  return `${r.id}\t${state}\tlast success ${iso(r.lastSuccessAt)}\tnext ${iso(r.nextFetchAt)}\t${text}${error}`;
 }
 
 async function checkConfigCommand(io: Io): Promise<number> {

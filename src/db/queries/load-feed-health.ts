@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { feeds, feedStates } from '../schema.js';
 
@@ -15,6 +15,11 @@ export interface FeedHealth {
   lastSuccessAt: Date | null;
   nextFetchAt: Date | null;
   lastCharset: string | null;
+  fullText: boolean;
+  /** Items stored from this feed. */
+  items: number;
+  /** Median words of the text of its last 20 items (null before any): tells a feed of leads from one of articles. */
+  typicalWords: number | null;
 }
 
 /** Every feed with its health columns, for `khabar status`. */
@@ -33,9 +38,24 @@ export async function loadFeedHealth(db: Database): Promise<FeedHealth[]> {
       lastSuccessAt: feedStates.lastSuccessAt,
       nextFetchAt: feedStates.nextFetchAt,
       lastCharset: feedStates.lastCharset,
+      fullText: feeds.fullText,
+      items: sql<number>`(select count(*)::int from items i where i.feed_id = ${feeds.id})`,
+      typicalWords: sql<number | null>`(
+        select percentile_disc(0.5) within group (order by t.words) from (
+          select case when btrim(i.content_text) = '' then 0
+                      else array_length(regexp_split_to_array(btrim(i.content_text), '[[:space:]]+'), 1) end as words
+          from items i where i.feed_id = ${feeds.id} order by i.id desc limit 20) t)`,
     })
     .from(feeds)
     .innerJoin(feedStates, eq(feedStates.feedId, feeds.id))
     .orderBy(asc(feeds.id))
-    .then((rows) => rows.map((r) => ({ ...r, lastOutcome: r.lastOutcome ?? 'new', consecutiveFailures: r.consecutiveFailures ?? 0 })));
+    .then((rows) =>
+      rows.map((r) => ({
+        ...r,
+        lastOutcome: r.lastOutcome ?? 'new',
+        consecutiveFailures: r.consecutiveFailures ?? 0,
+        items: Number(r.items ?? 0),
+        typicalWords: r.typicalWords == null ? null : Number(r.typicalWords),
+      })),
+    );
 }
