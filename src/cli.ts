@@ -19,7 +19,8 @@ commands:
   worker           migrate, then run the worker only (for worker replicas)
   fetch --once     one pass over every enabled feed, one line per feed, then exit
                    [--feed ID ...] only these feeds
-  status [--json]  each feed's health: last outcome, error, failures in a row, last success
+  status [--json]  each feed's health: last outcome, error, failures in a row, last success,
+                   items stored and their typical length
   check-config     validate the environment and the feeds file, then exit
   migrate          apply pending database migrations, then exit
   cluster [--db] FILE|-

@@ -25,19 +25,26 @@ export function stripBoilerplate(lines: NormalizedLine[]): NormalizedLine[] {
   return lines.filter((line) => !isBuiltInBoilerplate(line));
 }
 
-/** Words a title-echo line may carry besides the title ("رابط الخبر بصحيفة الوئام:", "المصدر:", a date). */
-const MAX_ECHO_EXTRA_WORDS = 6;
+/** Words a title-echo footer may put before the headline ("رابط الخبر بصحيفة الوئام", "المصدر", a date). */
+const MAX_ECHO_PREFIX_WORDS = 6;
 
 /**
- * Drops body lines that only repeat the headline: an outlet's footer such as «رابط الخبر بصحيفة الوئام: <headline>», or
- * the headline set again as a subheading. The tracker below cannot learn such a footer (it differs with every headline),
- * and kept, it makes two title-only items of one outlet (a photo gallery, "Ramadan in Libya" / "… in Palestine") look
- * like texts that share most of their words. `title` is the item's headline, normalized.
+ * Drops body lines that only repeat the headline: the headline alone (set again as a subheading), or the headline at
+ * the end of a short prefix — an outlet's footer such as «رابط الخبر بصحيفة الوئام: <headline>». The repeated-line
+ * tracker cannot learn such a footer (it changes with every headline), and kept, it makes two title-only items of one
+ * outlet (photo galleries: "Ramadan in Libya" / "… in Palestine") look like texts sharing most of their words. A line
+ * that goes on after the headline ("<headline> in Jeddah this evening", a lead that opens with it) is report text and
+ * stays. Whole words only. `title` is the item's headline, normalized.
  */
 export function dropTitleEchoes(lines: NormalizedLine[], title: string): NormalizedLine[] {
-  const titleWords = title === '' ? 0 : title.split(' ').length;
-  if (titleWords < 2) return lines;
-  return lines.filter((line) => !(line.text.includes(title) && wordCountAtMost(line.text, titleWords + MAX_ECHO_EXTRA_WORDS)));
+  if (!title.includes(' ')) return lines; // one word is too little to recognise an echo
+  return lines.filter((line) => !isTitleEcho(line.text, title));
+}
+
+function isTitleEcho(text: string, title: string): boolean {
+  if (text === title) return true;
+  if (!text.endsWith(` ${title}`)) return false;
+  return wordCountAtMost(text.slice(0, text.length - title.length - 1), MAX_ECHO_PREFIX_WORDS);
 }
 
 function wordCountAtMost(text: string, max: number): boolean {

@@ -73,8 +73,9 @@ export function opmlToFeedsYaml(feeds: OpmlFeed[]): { yaml: string; count: numbe
     let id = base;
     for (let n = 2; ids.has(id); n++) id = `${base.slice(0, 60)}-${n}`;
     ids.add(id);
-    const name = feed.name.slice(0, 200).trim() || url;
-    const category = feed.category?.slice(0, 100).trim();
+    // Cut by characters, not UTF-16 units: an emoji must not be split in half.
+    const name = Array.from(feed.name).slice(0, 200).join('').trim() || url;
+    const category = feed.category ? Array.from(feed.category).slice(0, 100).join('').trim() : undefined;
     entries.push({ id, name, url, ...(category ? { category } : {}) });
   }
   return { yaml: stringify({ feeds: entries }, { lineWidth: 0 }), count: entries.length };

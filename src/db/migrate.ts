@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KhabarError } from '../errors.js';
+import { ADVISORY_LOCKS } from './advisory-locks.js';
 import type { DatabaseHandle } from './client.js';
 
 /** Any fixed number: the key of the advisory lock that serializes migrations across processes. */
-const MIGRATION_LOCK_KEY = 0x6b686272; // 'khbr'
+const MIGRATION_LOCK_KEY = ADVISORY_LOCKS.migration;
 
 /** drizzle/ sits at the package root both when running src/ through tsx and dist/src/ compiled. */
 export function migrationsFolder(): string {

@@ -1,11 +1,12 @@
 import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { ADVISORY_LOCKS } from '../db/advisory-locks.js';
 import { queryRows, type Database } from '../db/client.js';
 import { dedupEntries } from '../db/schema.js';
 import type { CandidateHit, CandidateIndex, CandidateQuery, DocumentFrequencies, IndexedItem } from './candidate-index.js';
 import { FINGERPRINT_VERSION, type Fingerprint } from './fingerprint.js';
 
-/** Any fixed number: the transaction-level advisory lock that serializes story assignment across processes. */
-export const CLUSTER_LOCK_KEY = 0x6b686273; // 'khbs'
+/** The transaction-level advisory lock that serializes story assignment across processes. */
+export const CLUSTER_LOCK_KEY = ADVISORY_LOCKS.storyAssignment;
 
 export interface PgCandidateIndex extends CandidateIndex {
   /**

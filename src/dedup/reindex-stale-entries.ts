@@ -32,7 +32,7 @@ export interface ReindexProgress {
 type StaleEntry = { seq: string | number; item_key: string; source: string; published_at: string | Date; fingerprint: Fingerprint | string };
 
 /**
- * Whether an entry published since `since` was fingerprinted by another FINGERPRINT_VERSION and can be recomputed (its
+ * Whether an entry published since `since` was fingerprinted by an older FINGERPRINT_VERSION and can be recomputed (its
  * item is stored: entries of `khabar cluster --db` streams have none, and would otherwise be reported every hour).
  */
 export async function hasStaleEntries(db: Database, since: Date): Promise<boolean> {
@@ -40,7 +40,7 @@ export async function hasStaleEntries(db: Database, since: Date): Promise<boolea
   const rows = await queryRows<{ one: number }>(
     db,
     sql`select 1 as one from dedup_entries e
-        where e.published_at >= ${since.toISOString()}::timestamptz and e.fingerprint_version <> ${FINGERPRINT_VERSION}
+        where e.published_at >= ${since.toISOString()}::timestamptz and e.fingerprint_version < ${FINGERPRINT_VERSION}
           and exists (select 1 from items i where i.id = case when e.item_key ~ '^[1-9][0-9]{0,15}$' then e.item_key::bigint end)
         limit 1`,
   );
@@ -48,6 +48,9 @@ export async function hasStaleEntries(db: Database, since: Date): Promise<boolea
 }
 
 /**
+ * Only ever upgrades: during a rolling deploy, replicas of the older release must not rewrite the newer one's entries
+ * back (both would then rewrite each other's every hour).
+ *
  * After an upgrade that changes fingerprints (FINGERPRINT_VERSION), stored entries hash words and 3-grams with other
  * seeds: new copies of a recent report would share nothing with them and start a second story. This recomputes every
  * stale entry published since `since` from its stored item (title and text), newest first so the dedup window is usable
@@ -69,7 +72,7 @@ export async function reindexStaleEntries(db: Database, options: ReindexOptions)
       const stale = await queryRows<StaleEntry>(
         tx,
         sql`select e.seq, e.item_key, e.source, e.published_at, e.fingerprint from dedup_entries e
-            where e.fingerprint_version <> ${FINGERPRINT_VERSION} and e.published_at >= ${options.since.toISOString()}::timestamptz ${after}
+            where e.fingerprint_version < ${FINGERPRINT_VERSION} and e.published_at >= ${options.since.toISOString()}::timestamptz ${after}
             order by e.published_at desc, e.seq desc limit ${batchSize}`,
       );
       if (stale.length === 0) return null;

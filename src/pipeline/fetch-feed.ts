@@ -38,6 +38,9 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
       });
     }
     if (err instanceof KhabarError) throw err;
+    // A refusal from the connection's address check (public-address-guard.ts) arrives wrapped by fetch.
+    const refused = khabarCause(err);
+    if (refused) throw refused;
     throw new KhabarError('FETCH_NETWORK', `feed request failed: ${describeNetworkError(err)}`, { cause: err, details: { url } });
   } finally {
     clearTimeout(timer);
@@ -57,7 +60,9 @@ async function fetchFollowingRedirects(startUrl: string, options: FetchOptions, 
       headers: buildHeaders(current, options),
       redirect: 'manual',
       signal,
-    });
+      // Node's fetch is undici: it takes a dispatcher, though the DOM RequestInit type does not say so.
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    } as RequestInit);
 
     if (redirectStatuses.has(response.status)) {
       await discardBody(response);
@@ -212,4 +217,9 @@ function describeNetworkError(err: unknown): string {
   if (code) return `${err.message} (${code})`;
   if (cause?.message) return `${err.message}: ${cause.message}`;
   return err.message;
+}
+
+function khabarCause(err: unknown): KhabarError | null {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) if (e instanceof KhabarError) return e;
+  return null;
 }

@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import { decodeBody } from './decode-body.js';
 import { extractArticle } from './extract-article.js';
 import { fetchFeed } from './fetch-feed.js';
-import { publicAddressGuard } from './public-address-guard.js';
+import { createLinkGuard, type AddressLookup } from './public-address-guard.js';
 import type { Item } from './types.js';
 
 export interface FullTextOptions {
@@ -20,11 +20,13 @@ export interface FullTextOptions {
   /** No new page after this many milliseconds (default FULL_TEXT_BUDGET_MS). */
   budgetMs?: number;
   /**
-   * Let item links reach loopback and private addresses. Off for a public feed: its links are the feed author's, and
-   * must not make khabar request internal services (public-address-guard.ts). On for a feed that is itself on such an
-   * address (an intranet feed links into the intranet).
+   * Item links are the feed author's: they may not reach loopback, private or link-local addresses
+   * (public-address-guard.ts), except this host: the feed's own, when the feed itself is on such an address (a local
+   * RSSHub, an intranet). Links elsewhere in a private network stay refused.
    */
-  allowPrivateNetworks?: boolean;
+  trustedHost?: string | null;
+  /** For tests: how host names resolve for the address guard. */
+  resolve?: AddressLookup;
   /** For tests: milliseconds now. */
   clock?: () => number;
 }
@@ -63,12 +65,12 @@ export async function fetchFullText(items: Item[], options: FullTextOptions, log
   let next = 0;
   const clock = options.clock ?? Date.now;
   const stopAt = clock() + (options.budgetMs ?? FULL_TEXT_BUDGET_MS);
-  const checkUrl = options.allowPrivateNetworks ? undefined : publicAddressGuard();
+  const { checkUrl, dispatcher } = createLinkGuard({ trustedHost: options.trustedHost, resolve: options.resolve });
 
   async function fillOne(item: Item): Promise<Item> {
     summary.fetched++;
     try {
-      const page = await fetchFeed(item.link!, { ...options, maxBytes: Math.min(options.maxBytes, PAGE_MAX_BYTES), accept: PAGE_ACCEPT, checkUrl });
+      const page = await fetchFeed(item.link!, { ...options, maxBytes: Math.min(options.maxBytes, PAGE_MAX_BYTES), accept: PAGE_ACCEPT, checkUrl, dispatcher });
       if (page.status !== 'ok') return item;
       if (page.contentType && !/\b(?:html|xhtml)\b/i.test(page.contentType)) {
         summary.failed++;
@@ -98,7 +100,12 @@ export async function fetchFullText(items: Item[], options: FullTextOptions, log
       out[index] = await fillOne(item);
     }
   }
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 2, todo.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 2, todo.length) }, worker));
+  } finally {
+    // Its connections belong to this refresh.
+    await dispatcher.close().catch(() => undefined);
+  }
   return { items: out, summary };
 }
 

@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import { decodeBody } from './decode-body.js';
 import { fetchFeed } from './fetch-feed.js';
 import { fetchFullText, type FullTextSummary } from './fetch-full-text.js';
-import { hasNonPublicHost } from './public-address-guard.js';
+import { hasNonPublicHost, type AddressLookup } from './public-address-guard.js';
 import { normalizeItem } from './normalize-item.js';
 import { parseFeed } from './parse-feed.js';
 import { storeItems } from './store-items.js';
@@ -37,6 +37,8 @@ export interface RefreshDeps {
   now?: () => Date;
   /** Shutdown: requests in flight are aborted, and their feeds released without counting a failure. */
   signal?: AbortSignal;
+  /** For tests: how host names resolve for the full-text address guard. */
+  resolve?: AddressLookup;
 }
 
 export type RefreshResult =
@@ -151,8 +153,9 @@ async function withFullText(deps: RefreshDeps, feedId: string, feedUrl: string, 
   const links = unseen.flatMap((i) => (i.canonicalLink ? [i.canonicalLink] : []));
   const owners = links.length ? await retryTransient(() => canonicalLinkOwners(deps.db, links)) : new Map<string, string>();
   const fresh = unseen.filter((i) => !i.canonicalLink || !owners.has(i.canonicalLink));
-  const allowPrivateNetworks = fresh.length > 0 && (await hasNonPublicHost(feedUrl));
-  const filled = await fetchFullText(fresh, { ...deps.options, signal: deps.signal, allowPrivateNetworks }, log);
+  // A feed on a private address (a local RSSHub, an intranet) may link to its own host; no other private address.
+  const trustedHost = fresh.length > 0 && (await hasNonPublicHost(feedUrl, deps.resolve)) ? new URL(feedUrl).hostname : null;
+  const filled = await fetchFullText(fresh, { ...deps.options, signal: deps.signal, trustedHost, resolve: deps.resolve }, log);
   const byKey = new Map(filled.items.map((i) => [i.entryKey, i]));
   return { toStore: items.map((i) => byKey.get(i.entryKey) ?? i), fullText: filled.summary };
 }

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import type { ItemRow } from '../db/schema.js';
 import { CLUSTER_LOCK_KEY } from '../dedup/pg-candidate-index.js';
-import { canonicalLinkOwners, insertItems, storedEntryKeys, withoutPrunedEntries } from '../db/queries/insert-items.js';
+import { canonicalLinkOwners, deletePrunedRows, insertItems, storedEntryKeys, withoutPrunedEntries } from '../db/queries/insert-items.js';
 import { createStories, refreshStories, setItemStories } from '../db/queries/story-membership.js';
 import type { Item } from './types.js';
 import type { StoryAssigner } from './story-assigner.js';
@@ -29,11 +29,14 @@ export async function storeItems(
   return db.transaction(async function storeItemsTransaction(tx) {
     // Entries retention deleted and remembered stay deleted, though their feed still lists them.
     const live = await withoutPrunedEntries(tx, prepared);
-    const inserted = await insertItems(tx, live, now);
+    let inserted = await insertItems(tx, live, now);
     inserted.push(...(await insertLinkReusers(tx, live, inserted, now)));
+    if (inserted.length === 0) return { inserted: 0, newStories: 0, joinedStories: 0 };
+    await tx.execute(sql`select pg_advisory_xact_lock(${CLUSTER_LOCK_KEY})`);
+    // Checked again under the lock: an entry pruned while this transaction was inserting it.
+    inserted = await deletePrunedRows(tx, inserted);
     const result: StoreItemsResult = { inserted: inserted.length, newStories: 0, joinedStories: 0 };
     if (inserted.length === 0) return result;
-    await tx.execute(sql`select pg_advisory_xact_lock(${CLUSTER_LOCK_KEY})`);
     // Oldest first, so a story's first item is the earliest copy.
     inserted.sort((a, b) => storyTime(a).getTime() - storyTime(b).getTime() || a.id - b.id);
     const placements = await assigner.place(tx, inserted);

@@ -34,6 +34,8 @@ export interface FetchOptions {
   accept?: string;
   /** Called with each address before it is requested (redirects included); throws to refuse it. */
   checkUrl?: (url: URL) => Promise<void>;
+  /** An undici dispatcher for the connections (public-address-guard.ts: connects only to checked addresses). */
+  dispatcher?: import('undici').Dispatcher;
 }
 
 export type FetchResult =

@@ -38,8 +38,16 @@ describe('dropTitleEchoes', () => {
   it.each([
     ['a report sentence that quotes the headline among many other words', 'وتظهر الصور التي نشرت تحت عنوان بالصور .. رمضان في ليبيا أجواء الشهر الكريم في طرابلس وبنغازي ومصراتة وسبها'],
     ['a line about something else', 'رابط الخبر بصحيفة الوئام: بالصور .. رمضان في فلسطين'],
+    ['a lead that opens with the headline and goes on', 'بالصور .. رمضان في ليبيا حيث تزينت الشوارع'],
+    ['the headline inside a longer word, not as whole words', 'رابط الخبر: بالصور .. رمضان في ليبياوتونس'],
   ])('keeps %s', (_name, line) => {
     expect(echoes(line)).toEqual([line]);
+  });
+
+  it('keeps a short lead made of the headline and a clause (a feed of leads)', () => {
+    const t = 'ولي العهد يستقبل رئيس الوزراء الباكستاني';
+    const lead = 'ولي العهد يستقبل رئيس الوزراء الباكستاني في قصر السلام بجدة مساء اليوم';
+    expect(echoes(lead, t)).toEqual([lead]);
   });
 
   it('leaves everything when the headline is a single word (too little to recognise an echo)', () => {

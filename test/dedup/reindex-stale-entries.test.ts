@@ -90,6 +90,16 @@ describe.each(testBackends())('reindexing dedup entries after a fingerprint chan
     expect(Number(rows[0].n)).toBe(2);
   });
 
+  it("never rewrites a newer release's entries (a rolling deploy: the older replica must not undo the upgrade)", async () => {
+    const { db } = t.handle;
+    await storeItems(db, [item('wire', 1, agencyCopy(), new Date(now - 5 * HOUR))], createWorkerStoryAssigner(db, { windowHours: 72 }));
+    await db.execute(sql`update dedup_entries set fingerprint_version = ${FINGERPRINT_VERSION + 1}`);
+    const before = await snapshot(t);
+    expect(await hasStaleEntries(db, since)).toBe(false);
+    expect(await reindexStaleEntries(db, { since })).toEqual({ reindexed: 0, skipped: 0 });
+    expect(await snapshot(t)).toEqual(before);
+  });
+
   it('leaves entries older than `since` and entries with no stored item as they are', async () => {
     const { db } = t.handle;
     const assigner = createWorkerStoryAssigner(db, { windowHours: 72 });

@@ -143,6 +143,27 @@ describe.each(testBackends())('full_text feeds: the article from the page instea
     expect(await t.handle.db.select().from(items).where(eq(items.feedId, 'stalling'))).toHaveLength(0);
   });
 
+  it('refuses item links into a private network for a feed on a public address', async () => {
+    const port = new URL(server.origin).port;
+    server.route('/public.xml', {
+      contentType: 'application/rss+xml; charset=utf-8',
+      body: rss([{ title: 'خبر من مصدر عام', html: '<p>نص قصير لخبر من مصدر عام يشير رابطه إلى عنوان داخلي في الشبكة.</p>', link: server.url('/news/internal'), date }]),
+    });
+    server.route('/news/internal', { contentType: 'text/html; charset=utf-8', body: newsPage('داخلي', ['سر داخلي']) });
+    await syncFeeds(t.handle.db, [
+      feedSource('leads', 'صحيفة المقتطفات', server.url('/leads.xml'), { fullText: true }),
+      feedSource('agency', 'وكالة الأنباء', server.url('/agency.xml')),
+      // Fetched through "localhost"; the guard is told that name is a public address, as a real outlet's would be.
+      feedSource('public', 'مصدر عام', `http://localhost:${port}/public.xml`, { fullText: true }),
+    ]);
+    const publicDeps = { ...deps, resolve: async (host: string) => (host === 'localhost' ? ['93.184.216.34'] : ['127.0.0.1']) };
+    const result = await refreshDueFeeds(publicDeps, { concurrency: 1, ignoreSchedule: true, feedIds: ['public'] });
+    expect(result.ok).toBe(1);
+    expect(server.requestsTo('/public.xml')).toHaveLength(1);
+    expect(server.requestsTo('/news/internal')).toHaveLength(0);
+    expect((await stored(server.url('/news/internal'))).contentText).toContain('نص قصير لخبر من مصدر عام');
+  });
+
   it('sends no page request for feeds without full_text', async () => {
     expect(server.requestsTo('/agency/water/1')).toHaveLength(0);
     expect(server.requestsTo('/agency.xml').length).toBeGreaterThan(0);

@@ -45,11 +45,18 @@ describe('/sources.opml', () => {
     expect(changed.headers.get('etag')).not.toBe(etag);
   });
 
-  it('never publishes a feed whose address carries credentials (basic auth)', async () => {
-    const res = await app([...sources, { name: 'خاص', url: 'https://reader:s3cret@feeds.example.org/private.xml', category: 'news', language: 'ar' }]).request('/sources.opml');
+  it.each([
+    ['credentials (basic auth)', 'https://reader:s3cret@feeds.example.org/private.xml'],
+    ['an access key in the query (RSSHub)', 'https://rsshub.example.org/telegram/channel/x?key=s3cret'],
+    ['a token in the query', 'https://feeds.example.org/rss?format=xml&Token=s3cret'],
+    ['a private IP', 'http://192.168.1.20:1200/telegram/channel/x'],
+    ['a single-label host (a compose service)', 'http://rsshub:1200/telegram/channel/x'],
+    ['an intranet name', 'https://news.corp.internal/rss'],
+  ])('never publishes a feed whose address has %s', async (_name, url) => {
+    const res = await app([...sources, { name: 'خاص', url, category: 'news', language: 'ar' }]).request('/sources.opml');
     const body = await res.text();
     expect(body).not.toContain('s3cret');
-    expect(body).not.toContain('feeds.example.org');
+    expect(body).not.toContain('خاص');
     expect(parseOpml(body)).toHaveLength(sources.length);
   });
 

@@ -73,3 +73,21 @@ export async function withoutPrunedEntries(db: Database, batch: Item[]): Promise
   }
   return pruned.size === 0 ? batch : batch.filter((i) => !pruned.has(`${i.feedId}\u0000${i.entryKey}`));
 }
+
+/**
+ * Of rows just inserted, deletes those whose entry retention had deleted and remembered, and returns the rest. Run under
+ * the assignment lock, which retention holds while it deletes: an insert that waited on a row being pruned (and
+ * succeeded once the prune committed) is caught here, after the prune's `pruned_entries` rows are visible.
+ */
+export async function deletePrunedRows(db: Database, rows: ItemRow[]): Promise<ItemRow[]> {
+  if (rows.length === 0) return rows;
+  const pruned = await db
+    .select({ feedId: prunedEntries.feedId, entryKey: prunedEntries.entryKey })
+    .from(prunedEntries)
+    .where(and(inArray(prunedEntries.feedId, [...new Set(rows.map((r) => r.feedId))]), inArray(prunedEntries.entryKey, [...new Set(rows.map((r) => r.entryKey))])));
+  const gone = new Set(pruned.map((p) => `${p.feedId}\u0000${p.entryKey}`));
+  const doomed = rows.filter((r) => gone.has(`${r.feedId}\u0000${r.entryKey}`));
+  if (doomed.length === 0) return rows;
+  await db.delete(items).where(inArray(items.id, doomed.map((r) => r.id)));
+  return rows.filter((r) => !gone.has(`${r.feedId}\u0000${r.entryKey}`));
+}

@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
+import { ADVISORY_LOCKS } from '../advisory-locks.js';
 import { queryRows, type Database } from '../client.js';
 
 /** Any fixed number: only one replica prunes at a time; the others skip. */
-const PRUNE_LOCK_KEY = 0x6b686270; // 'khbp'
+const PRUNE_LOCK_KEY = ADVISORY_LOCKS.dedupIndexPrune;
 
 /**
  * Drops the inverted-index keys of entries published before `before`: lookups only search a window around an item's

@@ -1,9 +1,10 @@
 import { sql } from 'drizzle-orm';
+import { ADVISORY_LOCKS } from '../advisory-locks.js';
 import { CLUSTER_LOCK_KEY } from '../../dedup/pg-candidate-index.js';
 import { queryRows, type Database } from '../client.js';
 
-/** Any fixed number (not the dedup-index pruner's): only one replica deletes old stories at a time; the others skip. */
-const RETENTION_LOCK_KEY = 0x6b686272; // 'khbr'
+/** Only one replica deletes old stories at a time; the others skip. */
+const RETENTION_LOCK_KEY = ADVISORY_LOCKS.retention;
 
 const DEFAULT_BATCH_STORIES = 1_000;
 
@@ -14,6 +15,8 @@ export interface PruneOldStoriesOptions {
   signal?: AbortSignal;
   /** Stops between batches after this many milliseconds; `more` then says whether expired stories are left. */
   budgetMs?: number;
+  /** For tests: milliseconds now. */
+  clock?: () => number;
 }
 
 export interface PrunedStories {
@@ -40,10 +43,11 @@ export interface PrunedStories {
  */
 export async function pruneOldStories(db: Database, before: Date, options: PruneOldStoriesOptions = {}): Promise<PrunedStories | null> {
   const batchStories = options.batchStories ?? DEFAULT_BATCH_STORIES;
-  const stopAt = Date.now() + (options.budgetMs ?? Infinity);
+  const clock = options.clock ?? Date.now;
+  const stopAt = clock() + (options.budgetMs ?? Infinity);
   const total: PrunedStories = { stories: 0, items: 0, more: false };
   for (let first = true; ; first = false) {
-    if (options.signal?.aborted || Date.now() >= stopAt) {
+    if (options.signal?.aborted || clock() >= stopAt) {
       total.more = true;
       break;
     }

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
+import { isIP } from 'node:net';
+import { isNonPublicAddress } from '../../pipeline/public-address-guard.js';
 import { renderOpml, type OpmlSource } from '../../publish/render-opml.js';
 
 export interface SourcesRouteOptions {
@@ -9,8 +11,10 @@ export interface SourcesRouteOptions {
 }
 
 /**
- * `/sources.opml`: the outlets khabar merges, from feeds.yaml (enabled ones), as OPML to import into any reader. A feed
- * whose address carries a user name or password (basic auth) is private: it is left out, never published.
+ * `/sources.opml`: the outlets khabar merges, from feeds.yaml (enabled ones), as OPML to import into any reader. Only
+ * addresses a subscriber could use and that give nothing away: a feed whose address carries a user name or password,
+ * an access key in its query (RSSHub's `?key=`, `token`, `apikey`, …) or a host that is not public (an IP in a private
+ * range, a single-label name such as `rsshub`, `.local`/`.internal`/`.lan`) is left out.
  */
 export function sourcesRoute(options: SourcesRouteOptions): Hono {
   const app = new Hono();
@@ -28,11 +32,18 @@ export function sourcesRoute(options: SourcesRouteOptions): Hono {
   return app;
 }
 
+const SECRET_PARAMS = /^(?:key|token|access_?key|access_?token|api_?key|apikey|secret|password|passwd|pass|auth|sig|signature|code)$/i;
+
 function isPublicAddress(source: OpmlSource): boolean {
+  let url: URL;
   try {
-    const url = new URL(source.url);
-    return url.username === '' && url.password === '';
+    url = new URL(source.url);
   } catch {
     return false;
   }
+  if (url.username !== '' || url.password !== '') return false;
+  if ([...url.searchParams.keys()].some((k) => SECRET_PARAMS.test(k))) return false;
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (isIP(host)) return !isNonPublicAddress(host);
+  return host.includes('.') && !/\.(?:local|internal|lan|home|corp|localhost)\.?$/.test(host);
 }
