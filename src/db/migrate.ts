@@ -5,7 +5,7 @@ import { KhabarError } from '../errors.js';
 import { ADVISORY_LOCKS } from './advisory-locks.js';
 import type { DatabaseHandle } from './client.js';
 
-/** Any fixed number: the key of the advisory lock that serializes migrations across processes. */
+/** A fixed number: the key of the advisory lock that serializes migrations across processes. */
 const MIGRATION_LOCK_KEY = ADVISORY_LOCKS.migration;
 
 /** drizzle/ sits at the package root both when running src/ through tsx and dist/src/ compiled. */

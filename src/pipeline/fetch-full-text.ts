@@ -21,10 +21,10 @@ export interface FullTextOptions {
   budgetMs?: number;
   /**
    * Item links are the feed author's: they may not reach loopback, private or link-local addresses
-   * (public-address-guard.ts), except this host: the feed's own, when the feed itself is on such an address (a local
-   * RSSHub, an intranet). Links elsewhere in a private network stay refused.
+   * (public-address-guard.ts), except this origin: the feed's own (scheme, host, port), when the feed itself is on such an
+   * address (a local RSSHub, an intranet). Other ports of that host and the rest of the network stay refused.
    */
-  trustedHost?: string | null;
+  trustedOrigin?: string | null;
   /** For tests: how host names resolve for the address guard. */
   resolve?: AddressLookup;
   /** For tests: milliseconds now. */
@@ -65,7 +65,7 @@ export async function fetchFullText(items: Item[], options: FullTextOptions, log
   let next = 0;
   const clock = options.clock ?? Date.now;
   const stopAt = clock() + (options.budgetMs ?? FULL_TEXT_BUDGET_MS);
-  const { checkUrl, dispatcher } = createLinkGuard({ trustedHost: options.trustedHost, resolve: options.resolve });
+  const { checkUrl, dispatcher } = createLinkGuard({ trustedOrigin: options.trustedOrigin, resolve: options.resolve });
 
   async function fillOne(item: Item): Promise<Item> {
     summary.fetched++;

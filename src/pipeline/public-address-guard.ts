@@ -26,7 +26,10 @@ function embeddedIpv4(ip: string): string | null {
   const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
   const zeros = (from: number, to: number) => groups.slice(from, to).every((g) => g === 0);
   if (zeros(0, 5) && (groups[5] === 0xffff || groups[5] === 0) && !(groups[5] === 0 && zeros(6, 8))) return v4(groups[6]!, groups[7]!);
-  if (groups[0] === 0x64 && groups[1] === 0xff9b && zeros(2, 6)) return v4(groups[6]!, groups[7]!);
+  // NAT64: the well-known 64:ff9b::/96 and the local-use 64:ff9b:1::/48 (RFC 8215), the IPv4 address in the last 32 bits.
+  if (groups[0] === 0x64 && groups[1] === 0xff9b && (zeros(2, 6) || groups[2] === 1)) return v4(groups[6]!, groups[7]!);
+  // SIIT: ::ffff:0:a.b.c.d.
+  if (zeros(0, 4) && groups[4] === 0xffff && groups[5] === 0) return v4(groups[6]!, groups[7]!);
   if (groups[0] === 0x2002) return v4(groups[1]!, groups[2]!);
   return null;
 }
@@ -60,7 +63,7 @@ export type AddressLookup = (hostname: string) => Promise<string[]>;
 
 const systemLookup: AddressLookup = async (hostname) => (await lookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
 
-function bareHost(hostname: string): string {
+export function bareHost(hostname: string): string {
   return hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
 }
 
@@ -71,8 +74,11 @@ function forbidden(host: string, address: string | null, url?: string): KhabarEr
 }
 
 export interface LinkGuardOptions {
-  /** Links to this host are fetched wherever it is: the feed's own host, when the feed itself is on a private address. */
-  trustedHost?: string | null;
+  /**
+   * Links to this origin (scheme, host and port) are fetched wherever it is: the feed's own, when the feed itself is on
+   * a private address. Other ports of that host stay refused (a database, an admin or metrics port).
+   */
+  trustedOrigin?: string | null;
   /** For tests: how host names resolve (both for the early check and at connect time). */
   resolve?: AddressLookup;
 }
@@ -94,7 +100,10 @@ export interface LinkGuard {
  */
 export function createLinkGuard(options: LinkGuardOptions = {}): LinkGuard {
   const resolve = options.resolve ?? systemLookup;
-  const trusted = options.trustedHost ? bareHost(options.trustedHost) : null;
+  const trustedUrl = options.trustedOrigin ? new URL(options.trustedOrigin) : null;
+  const trustedOrigin = trustedUrl?.origin ?? null;
+  // At connect time only the host name is known; checkUrl has already held every hop to the trusted origin's port.
+  const trusted = trustedUrl ? bareHost(trustedUrl.hostname) : null;
 
   async function publicAddresses(host: string, url?: string): Promise<string[]> {
     let addresses: string[];
@@ -117,10 +126,14 @@ export function createLinkGuard(options: LinkGuardOptions = {}): LinkGuard {
         found.then(
           (addresses) => {
             const entries: LookupAddress[] = addresses.map((address) => ({ address, family: isIP(address) }));
-            if ((lookupOptions as { all?: boolean }).all) (callback as (e: null, a: LookupAddress[]) => void)(null, entries);
-            else callback(null, entries[0]!.address, entries[0]!.family);
+            // The callback runs outside this promise chain: a throw inside net must not become an unhandled rejection.
+            process.nextTick(() => {
+              if (entries.length === 0) callback(forbidden(host, null) as unknown as NodeJS.ErrnoException, '', 0);
+              else if ((lookupOptions as { all?: boolean }).all) (callback as (e: null, a: LookupAddress[]) => void)(null, entries);
+              else callback(null, entries[0]!.address, entries[0]!.family);
+            });
           },
-          (err: Error) => callback(err as NodeJS.ErrnoException, '', 0),
+          (err: Error) => process.nextTick(() => callback(err as NodeJS.ErrnoException, '', 0)),
         );
       },
     },
@@ -128,8 +141,7 @@ export function createLinkGuard(options: LinkGuardOptions = {}): LinkGuard {
 
   return {
     checkUrl: async function checkPublicAddress(url: URL): Promise<void> {
-      const host = bareHost(url.hostname);
-      if (host !== trusted) await publicAddresses(host, url.href);
+      if (url.origin !== trustedOrigin) await publicAddresses(bareHost(url.hostname), url.href);
     },
     dispatcher,
   };

@@ -153,9 +153,9 @@ async function withFullText(deps: RefreshDeps, feedId: string, feedUrl: string, 
   const links = unseen.flatMap((i) => (i.canonicalLink ? [i.canonicalLink] : []));
   const owners = links.length ? await retryTransient(() => canonicalLinkOwners(deps.db, links)) : new Map<string, string>();
   const fresh = unseen.filter((i) => !i.canonicalLink || !owners.has(i.canonicalLink));
-  // A feed on a private address (a local RSSHub, an intranet) may link to its own host; no other private address.
-  const trustedHost = fresh.length > 0 && (await hasNonPublicHost(feedUrl, deps.resolve)) ? new URL(feedUrl).hostname : null;
-  const filled = await fetchFullText(fresh, { ...deps.options, signal: deps.signal, trustedHost, resolve: deps.resolve }, log);
+  // A feed on a private address (a local RSSHub, an intranet) may link to its own origin; no other private address.
+  const trustedOrigin = fresh.length > 0 && (await hasNonPublicHost(feedUrl, deps.resolve)) ? new URL(feedUrl).origin : null;
+  const filled = await fetchFullText(fresh, { ...deps.options, signal: deps.signal, trustedOrigin, resolve: deps.resolve }, log);
   const byKey = new Map(filled.items.map((i) => [i.entryKey, i]));
   return { toStore: items.map((i) => byKey.get(i.entryKey) ?? i), fullText: filled.summary };
 }

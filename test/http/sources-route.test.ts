@@ -52,6 +52,10 @@ describe('/sources.opml', () => {
     ['a private IP', 'http://192.168.1.20:1200/telegram/channel/x'],
     ['a single-label host (a compose service)', 'http://rsshub:1200/telegram/channel/x'],
     ['an intranet name', 'https://news.corp.internal/rss'],
+    ['a single-label host written with a trailing dot', 'http://rsshub./telegram/channel/x'],
+    ['a home.arpa name', 'http://feeds.home.arpa/rss'],
+    ['a key under another name', 'https://gitlab.example.org/feed.atom?private_token=s3cret'],
+    ['a NAT64 address carrying a private one', 'http://[64:ff9b:1::a00:1]/rss'],
   ])('never publishes a feed whose address has %s', async (_name, url) => {
     const res = await app([...sources, { name: 'خاص', url, category: 'news', language: 'ar' }]).request('/sources.opml');
     const body = await res.text();

@@ -27,7 +27,7 @@ describe('isNonPublicAddress', () => {
     ['fec0::1', true], ['100::1', true], ['2001:4860:4860::8888', false],
     // IPv6 carrying an IPv4 address is judged by that address.
     ['::ffff:127.0.0.1', true], ['::ffff:8.8.8.8', false], ['::7f00:1', true], ['64:ff9b::7f00:1', true], ['64:ff9b::808:808', false],
-    ['2002:7f00:1::', true], ['2002:808:808::1', false], ['not-an-ip', true],
+    ['2002:7f00:1::', true], ['2002:808:808::1', false], ['64:ff9b:1::a00:1', true], ['::ffff:0:a00:1', true], ['not-an-ip', true],
   ])('%s → %s', (ip, expected) => {
     expect(isNonPublicAddress(ip)).toBe(expected);
   });
@@ -56,9 +56,11 @@ describe('the link guard (links taken from feed content)', () => {
     expect(await codeOf(checkUrl(new URL('http://unknown.example/')))).toBe('FETCH_NETWORK');
   });
 
-  it("lets a private feed's links reach its own host, and no other private address", async () => {
-    const { checkUrl } = createLinkGuard({ resolve, trustedHost: 'intranet.local' });
-    expect(await codeOf(checkUrl(new URL('http://intranet.local/news/1')))).toBeNull();
+  it("lets a private feed's links reach its own origin, and no other port or private address", async () => {
+    const { checkUrl } = createLinkGuard({ resolve, trustedOrigin: 'http://intranet.local:1200' });
+    expect(await codeOf(checkUrl(new URL('http://intranet.local:1200/news/1')))).toBeNull();
+    expect(await codeOf(checkUrl(new URL('http://intranet.local:5432/')))).toBe('FETCH_FORBIDDEN_ADDRESS');
+    expect(await codeOf(checkUrl(new URL('http://intranet.local/')))).toBe('FETCH_FORBIDDEN_ADDRESS');
     expect(await codeOf(checkUrl(new URL('http://127.0.0.1:5432/')))).toBe('FETCH_FORBIDDEN_ADDRESS');
     expect(await codeOf(checkUrl(new URL('http://metadata.example/')))).toBe('FETCH_FORBIDDEN_ADDRESS');
   });
@@ -95,10 +97,22 @@ describe('the link guard (links taken from feed content)', () => {
       expect(server.requests).toHaveLength(0);
       await guard.dispatcher.close();
       // The same connection path to a trusted host does reach the server: the refusal above is the check, not a broken lookup.
-      const trusted = createLinkGuard({ resolve: async () => ['127.0.0.1'], trustedHost: 'rebind.test' });
+      const trusted = createLinkGuard({ resolve: async () => ['127.0.0.1'], trustedOrigin: `http://rebind.test:${port}` });
       const page = await fetchFeed(`http://rebind.test:${port}/page`, { ...fetchOptions, ...trusted });
       expect(page.status === 'ok' && page.body.toString()).toBe('internal secret');
       await trusted.dispatcher.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses, without crashing, a trusted host that resolves to nothing', async () => {
+    const server = await startFixtureServer({ '/page': { body: 'x' } });
+    const port = new URL(server.origin).port;
+    try {
+      const guard = createLinkGuard({ resolve: async () => [], trustedOrigin: `http://empty.test:${port}` });
+      expect(await codeOf(fetchFeed(`http://empty.test:${port}/page`, { ...fetchOptions, ...guard }))).toBe('FETCH_FORBIDDEN_ADDRESS');
+      await guard.dispatcher.close();
     } finally {
       await server.close();
     }
@@ -108,12 +122,12 @@ describe('the link guard (links taken from feed content)', () => {
     const server = await startFixtureServer({ '/news/1': { contentType: 'text/html; charset=utf-8', body: newsPage(agencyTitle, agencyParagraphs) } });
     try {
       const item = { ...reportItem('daily', 1, { title: agencyTitle, html: `<p>${agencyParagraphs[0]}</p>` }, null), link: server.url('/news/1') };
-      const refused = await fetchFullText([item], { ...fetchOptions, trustedHost: null }, silentLogger());
+      const refused = await fetchFullText([item], { ...fetchOptions, trustedOrigin: null }, silentLogger());
       expect(refused.summary).toEqual({ fetched: 1, replaced: 0, failed: 1 });
       expect(refused.items[0]).toEqual(item);
       expect(server.requests).toHaveLength(0);
       // The same page for a feed that is itself on that host.
-      const allowed = await fetchFullText([item], { ...fetchOptions, trustedHost: '127.0.0.1' }, silentLogger());
+      const allowed = await fetchFullText([item], { ...fetchOptions, trustedOrigin: server.origin }, silentLogger());
       expect(allowed.summary.replaced).toBe(1);
     } finally {
       await server.close();

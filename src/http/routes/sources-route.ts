@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { isIP } from 'node:net';
-import { isNonPublicAddress } from '../../pipeline/public-address-guard.js';
+import { bareHost, isNonPublicAddress } from '../../pipeline/public-address-guard.js';
 import { renderOpml, type OpmlSource } from '../../publish/render-opml.js';
 
 export interface SourcesRouteOptions {
@@ -32,7 +32,8 @@ export function sourcesRoute(options: SourcesRouteOptions): Hono {
   return app;
 }
 
-const SECRET_PARAMS = /^(?:key|token|access_?key|access_?token|api_?key|apikey|secret|password|passwd|pass|auth|sig|signature|code)$/i;
+/** Query parameter names that carry a secret (matched anywhere in the name: access-key, private_token, client_secret). */
+const SECRET_PARAMS = /key|token|secret|passw|pass$|auth|sig|code/i;
 
 function isPublicAddress(source: OpmlSource): boolean {
   let url: URL;
@@ -43,7 +44,7 @@ function isPublicAddress(source: OpmlSource): boolean {
   }
   if (url.username !== '' || url.password !== '') return false;
   if ([...url.searchParams.keys()].some((k) => SECRET_PARAMS.test(k))) return false;
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const host = bareHost(url.hostname);
   if (isIP(host)) return !isNonPublicAddress(host);
-  return host.includes('.') && !/\.(?:local|internal|lan|home|corp|localhost)\.?$/.test(host);
+  return host.includes('.') && !/\.(?:local|internal|lan|home|corp|localhost|arpa)$/.test(host);
 }
