@@ -124,6 +124,8 @@ export const items = pgTable(
       .where(sql`${t.canonicalLink} is not null`),
     index('items_story_id_idx').on(t.storyId),
     index('items_fetched_at_idx').on(t.fetchedAt),
+    // A feed's newest items (`khabar status`): without it Postgres walks the whole id index back to a quiet feed's items.
+    index('items_feed_id_id_idx').on(t.feedId, t.id),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "items_feed_id_id_idx" ON "items" USING btree ("feed_id","id");
