@@ -67,6 +67,11 @@ export function bareHost(hostname: string): string {
   return hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
 }
 
+/** The host's addresses: itself when it is an IP literal, else what it resolves to. */
+async function addressesOf(host: string, resolve: AddressLookup): Promise<string[]> {
+  return isIP(host) ? [host] : resolve(host);
+}
+
 function forbidden(host: string, address: string | null, url?: string): KhabarError {
   return new KhabarError('FETCH_FORBIDDEN_ADDRESS', `${host} is not a public address (${address ?? 'no address'}): not fetched`, {
     details: { url: url ?? null, address },
@@ -108,7 +113,7 @@ export function createLinkGuard(options: LinkGuardOptions = {}): LinkGuard {
   async function publicAddresses(host: string, url?: string): Promise<string[]> {
     let addresses: string[];
     try {
-      addresses = isIP(host) ? [host] : await resolve(host);
+      addresses = await addressesOf(host, resolve);
     } catch (err) {
       throw new KhabarError('FETCH_NETWORK', `cannot resolve ${host}: ${(err as Error).message}`, { cause: err, details: { url: url ?? null } });
     }
@@ -151,8 +156,7 @@ export function createLinkGuard(options: LinkGuardOptions = {}): LinkGuard {
 export async function hasNonPublicHost(url: string, resolve: AddressLookup = systemLookup): Promise<boolean> {
   try {
     const host = bareHost(new URL(url).hostname);
-    const addresses = isIP(host) ? [host] : await resolve(host);
-    return addresses.some(isNonPublicAddress);
+    return (await addressesOf(host, resolve)).some(isNonPublicAddress);
   } catch {
     return false;
   }

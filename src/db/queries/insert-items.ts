@@ -57,21 +57,27 @@ export async function canonicalLinkOwners(db: Database, links: string[]): Promis
   return new Map(rows.map((r) => [r.link!, r.feedId]));
 }
 
+/** `feedId \0 entryKey` of those of these entries that retention deleted and remembered (`pruned_entries`). */
+async function prunedKeys(db: Database, entries: Array<{ feedId: string; entryKey: string }>): Promise<Set<string>> {
+  if (entries.length === 0) return new Set();
+  const rows = await db
+    .select({ feedId: prunedEntries.feedId, entryKey: prunedEntries.entryKey })
+    .from(prunedEntries)
+    .where(and(inArray(prunedEntries.feedId, [...new Set(entries.map((e) => e.feedId))]), inArray(prunedEntries.entryKey, [...new Set(entries.map((e) => e.entryKey))])));
+  return new Set(rows.map((r) => pairKey(r)));
+}
+
+function pairKey(e: { feedId: string; entryKey: string }): string {
+  return `${e.feedId}\u0000${e.entryKey}`;
+}
+
 /**
  * The batch without entries that retention deleted and remembered (see prune-old-stories.ts): a feed that keeps listing
  * an undated entry must not bring it back as new.
  */
 export async function withoutPrunedEntries(db: Database, batch: Item[]): Promise<Item[]> {
-  const pruned = new Set<string>();
-  for (const feedId of new Set(batch.map((i) => i.feedId))) {
-    const keys = batch.filter((i) => i.feedId === feedId).map((i) => i.entryKey);
-    const rows = await db
-      .select({ entryKey: prunedEntries.entryKey })
-      .from(prunedEntries)
-      .where(and(eq(prunedEntries.feedId, feedId), inArray(prunedEntries.entryKey, keys)));
-    for (const r of rows) pruned.add(`${feedId}\u0000${r.entryKey}`);
-  }
-  return pruned.size === 0 ? batch : batch.filter((i) => !pruned.has(`${i.feedId}\u0000${i.entryKey}`));
+  const pruned = await prunedKeys(db, batch);
+  return pruned.size === 0 ? batch : batch.filter((i) => !pruned.has(pairKey(i)));
 }
 
 /**
@@ -80,14 +86,9 @@ export async function withoutPrunedEntries(db: Database, batch: Item[]): Promise
  * succeeded once the prune committed) is caught here, after the prune's `pruned_entries` rows are visible.
  */
 export async function deletePrunedRows(db: Database, rows: ItemRow[]): Promise<ItemRow[]> {
-  if (rows.length === 0) return rows;
-  const pruned = await db
-    .select({ feedId: prunedEntries.feedId, entryKey: prunedEntries.entryKey })
-    .from(prunedEntries)
-    .where(and(inArray(prunedEntries.feedId, [...new Set(rows.map((r) => r.feedId))]), inArray(prunedEntries.entryKey, [...new Set(rows.map((r) => r.entryKey))])));
-  const gone = new Set(pruned.map((p) => `${p.feedId}\u0000${p.entryKey}`));
-  const doomed = rows.filter((r) => gone.has(`${r.feedId}\u0000${r.entryKey}`));
+  const pruned = await prunedKeys(db, rows);
+  const doomed = rows.filter((r) => pruned.has(pairKey(r)));
   if (doomed.length === 0) return rows;
   await db.delete(items).where(inArray(items.id, doomed.map((r) => r.id)));
-  return rows.filter((r) => !gone.has(`${r.feedId}\u0000${r.entryKey}`));
+  return rows.filter((r) => !pruned.has(pairKey(r)));
 }
