@@ -8,20 +8,10 @@ import { storeItems } from '../../src/pipeline/store-items.js';
 import { singletonStoryAssigner, type StoryAssigner } from '../../src/pipeline/story-assigner.js';
 import type { FeedSource, Item } from '../../src/pipeline/types.js';
 import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
+import { feedSource } from '../helpers/test-sources.js';
 
 function source(id: string, overrides: Partial<FeedSource> = {}): FeedSource {
-  return {
-    id,
-    name: `مصدر ${id}`,
-    url: `http://127.0.0.1:9/${id}.xml`,
-    category: null,
-    language: 'ar',
-    priority: 0,
-    refreshMinutes: null,
-    enabled: true,
-    fullText: false,
-    ...overrides,
-  };
+  return feedSource(id, `مصدر ${id}`, `http://127.0.0.1:9/${id}.xml`, overrides);
 }
 
 function item(feedId: string, n: number, overrides: Partial<Item> = {}): Item {
