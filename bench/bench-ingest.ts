@@ -21,7 +21,7 @@ import { syncFeeds } from '../src/db/queries/sync-feeds.js';
 import { createWorkerStoryAssigner } from '../src/dedup/create-worker-story-assigner.js';
 import { silentLogger } from '../src/logger.js';
 import { parseFeed } from '../src/pipeline/parse-feed.js';
-import type { FeedSource } from '../src/pipeline/types.js';
+import type { FeedSource } from '../src/domain/feed-source.js';
 import { refreshDueFeeds } from '../src/worker/refresh-due-feeds.js';
 
 const devSet = '../shared/eval/dedup-dev/dev-items-full.jsonl.gz';

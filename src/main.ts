@@ -2,7 +2,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Env } from './config/env.js';
 import type { FeedsConfig } from './config/feeds-file.js';
 import { openDatabase, type DatabaseHandle } from './db/client.js';
-import { createDbFeedStore } from './db/create-db-feed-store.js';
+import { createDbFeedStore } from './create-db-feed-store.js';
 import { migrateDatabase } from './db/migrate.js';
 import { syncFeeds } from './db/queries/sync-feeds.js';
 import { createWorkerStoryAssigner } from './dedup/create-worker-story-assigner.js';

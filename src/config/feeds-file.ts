@@ -3,7 +3,7 @@ import { validateDetailed as validateCron } from 'node-cron';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { KhabarError } from '../errors.js';
-import type { FeedSource } from '../pipeline/types.js';
+import type { FeedSource } from '../domain/feed-source.js';
 
 /** Feed behaviour from the `settings:` block of feeds.yaml, every default filled in. */
 export interface FeedSettings {

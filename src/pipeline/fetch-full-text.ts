@@ -5,7 +5,7 @@ import { decodeBody } from './decode-body.js';
 import { extractArticle } from './extract-article.js';
 import { fetchFeed } from './fetch-feed.js';
 import { createLinkGuard, type AddressLookup } from './public-address-guard.js';
-import type { Item } from './types.js';
+import type { Item } from '../domain/item.js';
 
 export interface FullTextOptions {
   timeoutMs: number;

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { canonicalizeLink } from './canonicalize-link.js';
 import { foldWhitespace, htmlToText } from './html-to-text.js';
 import { sanitizeHtml } from './sanitize-html.js';
-import type { Item, ParsedEntry } from './types.js';
+import type { Item } from '../domain/item.js';
+import type { ParsedEntry } from './types.js';
 
 export interface NormalizeItemOptions {
   /** Length of a title derived from the text when the entry has none. Default 120 characters. */

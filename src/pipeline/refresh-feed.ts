@@ -13,7 +13,7 @@ import { normalizeItem } from './normalize-item.js';
 import { parseFeed } from './parse-feed.js';
 import { storeItems } from './store-items.js';
 import type { StoryAssigner } from './story-assigner.js';
-import type { Item } from './types.js';
+import type { Item } from '../domain/item.js';
 
 export interface RefreshOptions {
   timeoutMs: number;

@@ -4,7 +4,7 @@ import type { ItemRow } from '../db/schema.js';
 import { CLUSTER_LOCK_KEY } from '../dedup/pg-candidate-index.js';
 import { canonicalLinkOwners, deletePrunedRows, insertItems, storedEntryKeys, withoutPrunedEntries } from '../db/queries/insert-items.js';
 import { createStories, refreshStories, setItemStories } from '../db/queries/story-membership.js';
-import type { Item } from './types.js';
+import type { Item } from '../domain/item.js';
 import type { StoryAssigner } from './story-assigner.js';
 import { storyTime } from './story-time.js';
 

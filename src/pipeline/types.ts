@@ -1,24 +1,9 @@
 /**
  * The data that flows through the pipeline, one named type per stage:
  * fetch-feed → FetchResult, decode-body → DecodedBody, parse-feed → ParsedFeed,
- * normalize-item → Item, (dedup) → story id, store-items → rows.
+ * normalize-item → Item (src/domain/item.ts), (dedup) → story id, store-items → rows.
+ * The domain types that config/ and db/ share with the pipeline (FeedSource, Item) live in src/domain/.
  */
-
-/** What one feed source is, as configured in feeds.yaml (validated). */
-export interface FeedSource {
-  id: string;
-  name: string;
-  url: string;
-  category: string | null;
-  language: string;
-  /** Higher wins when choosing which outlet's copy represents a story. Default 0. */
-  priority: number;
-  /** Minutes between refreshes of this feed; null = every worker tick. */
-  refreshMinutes: number | null;
-  enabled: boolean;
-  /** Fetch each new item's page and store the article's full text when the feed carries only a lead. */
-  fullText: boolean;
-}
 
 export interface FetchOptions {
   timeoutMs: number;
@@ -80,23 +65,4 @@ export interface ParsedFeed {
   title: string | null;
   link: string | null;
   entries: ParsedEntry[];
-}
-
-/** A normalized entry, ready to store. */
-export interface Item {
-  feedId: string;
-  /** Identity within the feed: GUID, else canonical link, else sha256 of title + content. */
-  entryKey: string;
-  guid: string | null;
-  /** The outlet's link as published (absolute). */
-  link: string | null;
-  /** Link with tracking parameters and fragment dropped: identity across feeds. Null when unusable. */
-  canonicalLink: string | null;
-  title: string;
-  /** Sanitized HTML, safe to republish. */
-  contentHtml: string;
-  /** Plain text of the content (no tags, entities decoded, paragraphs on their own lines): input to dedup. */
-  contentText: string;
-  publishedAt: Date | null;
-  author: string | null;
 }

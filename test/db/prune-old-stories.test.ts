@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows, type Database } from '../../src/db/client.js';
-import { createDbFeedStore } from '../../src/db/create-db-feed-store.js';
+import { createDbFeedStore } from '../../src/create-db-feed-store.js';
 import { loadPublishedStories } from '../../src/db/queries/load-published-stories.js';
 import { pruneOldStories } from '../../src/db/queries/prune-old-stories.js';
 import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
@@ -9,7 +9,7 @@ import { createWorkerStoryAssigner } from '../../src/dedup/create-worker-story-a
 import { CLUSTER_LOCK_KEY } from '../../src/dedup/pg-candidate-index.js';
 import { createLogger } from '../../src/logger.js';
 import { storeItems } from '../../src/pipeline/store-items.js';
-import type { Item } from '../../src/pipeline/types.js';
+import type { Item } from '../../src/domain/item.js';
 import { refreshDueFeeds } from '../../src/worker/refresh-due-feeds.js';
 import { startWorker } from '../../src/worker/schedule.js';
 import { startFixtureServer } from '../helpers/fixture-server.js';

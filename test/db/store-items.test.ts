@@ -6,7 +6,8 @@ import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
 import { feeds, items, stories } from '../../src/db/schema.js';
 import { storeItems } from '../../src/pipeline/store-items.js';
 import { singletonStoryAssigner, type StoryAssigner } from '../../src/pipeline/story-assigner.js';
-import type { FeedSource, Item } from '../../src/pipeline/types.js';
+import type { FeedSource } from '../../src/domain/feed-source.js';
+import type { Item } from '../../src/domain/item.js';
 import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
 import { feedSource } from '../helpers/test-sources.js';
 

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import Parser from 'rss-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDbFeedStore } from '../../src/db/create-db-feed-store.js';
+import { createDbFeedStore } from '../../src/create-db-feed-store.js';
 import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
 import { items } from '../../src/db/schema.js';
 import { createApp } from '../../src/http/create-app.js';

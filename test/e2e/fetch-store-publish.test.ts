@@ -1,13 +1,13 @@
 import iconv from 'iconv-lite';
 import Parser from 'rss-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDbFeedStore } from '../../src/db/create-db-feed-store.js';
+import { createDbFeedStore } from '../../src/create-db-feed-store.js';
 import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
 import { feedStates, items } from '../../src/db/schema.js';
 import { createApp } from '../../src/http/create-app.js';
 import { silentLogger } from '../../src/logger.js';
 import type { RefreshDeps, RefreshResult } from '../../src/pipeline/refresh-feed.js';
-import type { FeedSource } from '../../src/pipeline/types.js';
+import type { FeedSource } from '../../src/domain/feed-source.js';
 import { refreshDueFeeds } from '../../src/worker/refresh-due-feeds.js';
 import { feedparserMissing, feedparserParse } from '../publish/sample-feed.js';
 import { atom1, brokenXml, headerOnlyLegacyFeed, htmlPage, rss2, rssItems } from '../helpers/arabic-feeds.js';

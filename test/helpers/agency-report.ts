@@ -1,5 +1,5 @@
 import { htmlToText } from '../../src/pipeline/html-to-text.js';
-import type { Item } from '../../src/pipeline/types.js';
+import type { Item } from '../../src/domain/item.js';
 
 /** An agency-style report written for the tests, and the ways outlets republish it. */
 

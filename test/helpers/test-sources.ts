@@ -2,7 +2,7 @@ import type { Database } from '../../src/db/client.js';
 import { silentLogger } from '../../src/logger.js';
 import type { RefreshDeps } from '../../src/pipeline/refresh-feed.js';
 import { singletonStoryAssigner, type StoryAssigner } from '../../src/pipeline/story-assigner.js';
-import type { FeedSource } from '../../src/pipeline/types.js';
+import type { FeedSource } from '../../src/domain/feed-source.js';
 
 /** A feed as feeds.yaml would give it, with the defaults filled in. */
 export function feedSource(id: string, name: string, url: string, overrides: Partial<FeedSource> = {}): FeedSource {

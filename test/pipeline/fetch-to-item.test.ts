@@ -4,7 +4,8 @@ import { decodeBody } from '../../src/pipeline/decode-body.js';
 import { fetchFeed } from '../../src/pipeline/fetch-feed.js';
 import { normalizeItem } from '../../src/pipeline/normalize-item.js';
 import { parseFeed } from '../../src/pipeline/parse-feed.js';
-import type { FetchOptions, Item } from '../../src/pipeline/types.js';
+import type { Item } from '../../src/domain/item.js';
+import type { FetchOptions } from '../../src/pipeline/types.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { fixtureNames, readFixture, readFixtureAs } from '../helpers/fixtures.js';
 

@@ -1,5 +1,5 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import type { Item } from '../../pipeline/types.js';
+import type { Item } from '../../domain/item.js';
 import type { Database } from '../client.js';
 import { items, prunedEntries, type ItemRow } from '../schema.js';
 

@@ -1,5 +1,5 @@
 import { and, eq, notInArray, sql } from 'drizzle-orm';
-import type { FeedSource } from '../../pipeline/types.js';
+import type { FeedSource } from '../../domain/feed-source.js';
 import type { Database } from '../client.js';
 import { feeds, feedStates } from '../schema.js';
 

@@ -1,0 +1,18 @@
+/** A normalized entry, ready to store. */
+export interface Item {
+  feedId: string;
+  /** Identity within the feed: GUID, else canonical link, else sha256 of title + content. */
+  entryKey: string;
+  guid: string | null;
+  /** The outlet's link as published (absolute). */
+  link: string | null;
+  /** Link with tracking parameters and fragment dropped: identity across feeds. Null when unusable. */
+  canonicalLink: string | null;
+  title: string;
+  /** Sanitized HTML, safe to republish. */
+  contentHtml: string;
+  /** Plain text of the content (no tags, entities decoded, paragraphs on their own lines): input to dedup. */
+  contentText: string;
+  publishedAt: Date | null;
+  author: string | null;
+}
