@@ -55,9 +55,10 @@ async function fetchFollowingRedirects(startUrl: string, options: FetchOptions, 
   for (let hop = 0; ; hop++) {
     // Every hop: a redirect must not lead where the first address could not go.
     await options.checkUrl?.(current);
+    const headers = buildHeaders(current, options);
     const response = await fetch(withoutCredentials(current), {
       method: 'GET',
-      headers: buildHeaders(current, options),
+      headers,
       redirect: 'manual',
       signal,
       // Node's fetch is undici: it takes a dispatcher, though the DOM RequestInit type does not say so.
@@ -85,6 +86,13 @@ async function fetchFollowingRedirects(startUrl: string, options: FetchOptions, 
     const lastModified = response.headers.get('last-modified');
     if (response.status === 304) {
       await discardBody(response);
+      // Without validators there is nothing the server could have matched: a 304 here is a broken server or cache,
+      // and taking it as "unchanged" would leave the feed silently empty forever.
+      if (!headers.has('if-none-match') && !headers.has('if-modified-since')) {
+        throw new KhabarError('FETCH_HTTP_STATUS', 'HTTP 304 Not Modified to a request without validators', {
+          details: { status: 304, url: current.href },
+        });
+      }
       // A 304 may omit the validators; the ones we sent are still the current ones.
       return {
         status: 'not-modified',

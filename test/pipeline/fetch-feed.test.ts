@@ -26,6 +26,7 @@ beforeAll(async () => {
     '/endless': { endlessChunkBytes: 16_384 },
     '/big-declared': { body: Buffer.alloc(5_000, 0x61) },
     '/big-chunked': { body: Buffer.alloc(5_000, 0x61), chunked: true },
+    '/always-304': (_req, res) => void res.writeHead(304, { etag: '"v1"' }).end(),
     '/gone': { status: 404, body: 'not here' },
     '/broken-server': { status: 500, body: 'oops' },
     '/busy-seconds': { status: 429, headers: { 'retry-after': '120' } },
@@ -77,6 +78,21 @@ describe('fetchFeed', () => {
     const [request] = server.requestsTo('/feed.xml');
     expect(request!.headers['if-none-match']).toBe('"v1"');
     expect(request!.headers['if-modified-since']).toBe('Tue, 24 Mar 2026 10:00:00 GMT');
+  });
+
+  it('refuses a 304 to an unconditional request instead of reporting the feed unchanged', async () => {
+    const err = await fetchError('/always-304');
+    expect(err.code).toBe('FETCH_HTTP_STATUS');
+    expect(err.details).toMatchObject({ status: 304, url: server.url('/always-304') });
+    expect(err.message).toBe('HTTP 304 Not Modified to a request without validators');
+    const [request] = server.requestsTo('/always-304');
+    expect(request!.headers['if-none-match']).toBeUndefined();
+    expect(request!.headers['if-modified-since']).toBeUndefined();
+  });
+
+  it('still takes a 304 to a conditional request as not-modified, even from a server that always answers 304', async () => {
+    const result = await fetchFeed(server.url('/always-304'), { ...options, etag: '"v1"' });
+    expect(result).toMatchObject({ status: 'not-modified', etag: '"v1"' });
   });
 
   it('uses If-Modified-Since alone when only Last-Modified was stored', async () => {
