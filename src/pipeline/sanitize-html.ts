@@ -5,7 +5,8 @@ import sanitize from 'sanitize-html';
  * simple tables), links and images. No scripts, styles, frames, forms, event handlers or classes; only http(s)
  * and mailto links, only http(s) images. Relative URLs are made absolute because the merged feed is read far from
  * the outlet's site. Lazy-loading images (src is a placeholder, the real one in data-src) are common on Arabic news
- * sites, so data-src wins over a missing or data: src.
+ * sites, so data-src wins over a missing or data: src. Tracking pixels (an image declared at most 1 px in every
+ * dimension it declares) are dropped: they show nothing and tell the outlet who read the merged feed.
  */
 
 const allowedTags = [
@@ -64,9 +65,38 @@ export function sanitizeHtml(html: string, options: SanitizeHtmlOptions = {}): s
         else delete next.src;
         return { tagName, attribs: next };
       },
+      blockquote: absoluteCite(base),
+      q: absoluteCite(base),
     },
-    exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
+    exclusiveFilter: (frame) => frame.tag === 'img' && (!frame.attribs.src || isTrackingPixel(frame.attribs)),
   }).trim();
+}
+
+/** cite is a link like href: relative means nothing in a reader, and only a web page is worth pointing at. */
+function absoluteCite(base: string | undefined): sanitize.Transformer {
+  return function transformCite(tagName, attribs) {
+    const cite = absoluteUrl(attribs.cite, base);
+    const next: Record<string, string> = { ...attribs };
+    if (cite && /^https?:/i.test(cite)) next.cite = cite;
+    else delete next.cite;
+    return { tagName, attribs: next };
+  };
+}
+
+/**
+ * Width and height in CSS pixels ("1", "1px", "0.5"); null when absent or not a plain pixel length ("100%", "auto"),
+ * which says nothing about the image being tiny.
+ */
+function pixels(value: string | undefined): number | null | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const match = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(?:px)?\s*$/i.exec(value);
+  return match ? Number(match[1]) : null;
+}
+
+/** At least one dimension given and every given one is a pixel length of at most 1: an image no one can see. */
+function isTrackingPixel(attribs: Record<string, string>): boolean {
+  const dimensions = [pixels(attribs.width), pixels(attribs.height)].filter((d) => d !== undefined);
+  return dimensions.length > 0 && dimensions.every((d) => d !== null && d <= 1);
 }
 
 /** Absolute URL resolved against base; the raw value when it cannot be resolved (the scheme filter then decides). */
