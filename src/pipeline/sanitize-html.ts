@@ -84,8 +84,8 @@ function absoluteCite(base: string | undefined): sanitize.Transformer {
 }
 
 /**
- * Width and height in CSS pixels ("1", "1px", "0.5"); null when absent or not a plain pixel length ("100%", "auto"),
- * which says nothing about the image being tiny.
+ * Width or height in CSS pixels ("1", "1px", "0.5"); undefined when absent; null when not a plain pixel length
+ * ("100%", "auto"), which says nothing about the image being tiny.
  */
 function pixels(value: string | undefined): number | null | undefined {
   if (value === undefined || value.trim() === '') return undefined;
