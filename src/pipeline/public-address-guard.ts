@@ -5,18 +5,25 @@ import { Agent, type Dispatcher } from 'undici';
 import { KhabarError } from '../errors.js';
 
 /**
- * Addresses a link taken from a feed must not reach: loopback, private, carrier-grade NAT, link-local (cloud metadata
- * at 169.254.169.254), benchmarking, multicast and reserved ranges, IPv6 unique-local, link-local, site-local,
- * multicast and discard. IPv6 forms that carry an IPv4 address (mapped, compatible, NAT64, 6to4) are judged by that
- * IPv4 address. Node's own BlockList does the matching.
+ * Addresses a link taken from a feed must not reach: everything in IANA's IPv4 and IPv6 special-purpose address
+ * registries that is not globally reachable, plus multicast. IPv4: "this network", private, carrier-grade NAT,
+ * loopback, link-local (cloud metadata at 169.254.169.254), IETF protocol assignments, the three documentation
+ * networks, the deprecated 6to4 relay anycast, benchmarking, multicast, reserved (240/4) and broadcast. IPv6:
+ * unspecified, loopback, discard and dummy prefixes, IETF protocol assignments (2001::/23: Teredo, benchmarking,
+ * ORCHID and the rest), documentation (2001:db8::/32, 3fff::/20), SRv6 SIDs, unique-local, link-local, site-local and
+ * multicast. The few registry entries inside 2001::/23 marked reachable are anycast services and identifiers, never a
+ * web page, so the whole block is refused. IPv6 forms that carry an IPv4 address (mapped, compatible, NAT64, SIIT,
+ * 6to4) are judged by that IPv4 address. Node's own BlockList does the matching.
  */
 const blocked = new BlockList();
 for (const [network, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 3],
+  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
+  ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 3],
 ] as const) blocked.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of [
-  ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['100::', 64],
+  ['::', 128], ['::1', 128], ['100::', 64], ['100:0:0:1::', 64], ['2001::', 23], ['2001:db8::', 32], ['3fff::', 20],
+  ['5f00::', 16], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
 ] as const) blocked.addSubnet(network, prefix, 'ipv6');
 
 /** The IPv4 address inside an IPv6 one that carries it (::ffff:a.b.c.d, ::a.b.c.d, 64:ff9b::a.b.c.d, 2002:AABB:CCDD::), else null. */

@@ -6,6 +6,7 @@ import { createLinkGuard, hasNonPublicHost, isNonPublicAddress } from '../../src
 import { silentLogger } from '../../src/logger.js';
 import { agencyParagraphs, agencyTitle, reportItem } from '../helpers/agency-report.js';
 import { startFixtureServer } from '../helpers/fixture-server.js';
+import { testParsePool } from '../helpers/test-sources.js';
 import { newsPage } from '../helpers/news-page.js';
 
 async function codeOf(promise: Promise<unknown>): Promise<string | null> {
@@ -17,7 +18,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string | null> {
   }
 }
 
-const fetchOptions = { timeoutMs: 3000, maxBytes: 1_000_000, maxRedirects: 3, userAgent: 'khabar-test' };
+const fetchOptions = { timeoutMs: 3000, maxBytes: 1_000_000, maxRedirects: 3, userAgent: 'khabar-test', parser: testParsePool() };
 
 describe('isNonPublicAddress', () => {
   it.each([
@@ -28,6 +29,14 @@ describe('isNonPublicAddress', () => {
     // IPv6 carrying an IPv4 address is judged by that address.
     ['::ffff:127.0.0.1', true], ['::ffff:8.8.8.8', false], ['::7f00:1', true], ['64:ff9b::7f00:1', true], ['64:ff9b::808:808', false],
     ['2002:7f00:1::', true], ['2002:808:808::1', false], ['64:ff9b:1::a00:1', true], ['::ffff:0:a00:1', true], ['not-an-ip', true],
+    // Documentation, benchmarking, reserved and other special-purpose ranges that no article lives on.
+    ['192.0.2.10', true], ['198.51.100.7', true], ['203.0.113.200', true], ['192.0.0.9', true], ['192.88.99.1', true],
+    ['198.19.255.255', true], ['198.20.0.1', false], ['100.127.255.255', true], ['100.128.0.1', false], ['240.0.0.1', true],
+    ['255.255.255.255', true], ['192.0.3.1', false], ['203.0.114.1', false],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', true], ['2001::1', true], ['2001:2::1', true], ['2001:20::1', true],
+    ['2001:1ff:ffff::1', true], ['2001:200::1', false], ['2001:db8::1', true], ['2001:db8:ffff::1', true], ['2001:db9::1', false],
+    ['3fff::1', true], ['3fff:fff:ffff::1', true], ['3fff:1000::1', false], ['5f00::1', true], ['100:0:0:1::1', true],
+    ['2002:c000:201::1', true], ['::ffff:203.0.113.5', true], ['64:ff9b::c633:6401', true],
   ])('%s → %s', (ip, expected) => {
     expect(isNonPublicAddress(ip)).toBe(expected);
   });
