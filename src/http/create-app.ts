@@ -8,6 +8,7 @@ import { createFeedCache } from './feed-cache.js';
 import { feedFormats, feedUrlsFor, homeUrlFor, type FeedFormat } from './feed-formats.js';
 import type { FeedQuery, FeedStore } from './feed-store.js';
 import { onError } from './on-error.js';
+import { DEFAULT_PAGE_SIZE, PAGE_SIZES, roundLimitUp } from './parse-limit.js';
 import { feedRoutes } from './routes/feed-routes.js';
 import { healthRoutes, type HealthCheck } from './routes/health-routes.js';
 import { homePage } from './routes/home-page.js';
@@ -20,12 +21,16 @@ export interface AppConfig {
   feedTitle: string;
   /** max-age sent to clients, and how long built feeds are served before the store is asked for its version. */
   cacheSeconds: number;
+  /** Entries of a feed without `?limit=`; rounded up to a page size (PAGE_SIZES). Default 50. */
   defaultLimit?: number;
-  maxLimit?: number;
-  /** Distinct (format, limit) feeds kept in memory; default 32. */
-  maxCachedFeeds?: number;
   /** The enabled sources from feeds.yaml, served as /sources.opml (empty when not given). */
   sources?: OpmlSource[];
+  /**
+   * The categories of every configured feed, enabled or not (a disabled feed's stories stay published). Any other
+   * `?category=` is a 404, so clients cannot make the server build feeds nobody configured. When absent, the
+   * categories of `sources`; when both are absent (tools and tests that know no feeds), any category is served.
+   */
+  categories?: readonly string[];
 }
 
 export interface AppDeps {
@@ -40,8 +45,8 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono {
   const { config } = deps;
   const logger = deps.logger.child({ scope: 'http' });
-  const defaultLimit = config.defaultLimit ?? 50;
-  const maxLimit = config.maxLimit ?? 500;
+  const defaultLimit = roundLimitUp(config.defaultLimit ?? DEFAULT_PAGE_SIZE);
+  const categories = knownCategories(config);
   const cacheSeconds = Math.max(0, Math.floor(config.cacheSeconds));
 
   async function buildFeed(feed: MergedFeed, format: FeedFormat, query: FeedQuery, versionKey: string): Promise<EncodedFeed> {
@@ -69,7 +74,7 @@ export function createApp(deps: AppDeps): Hono {
     feedStore: deps.feedStore,
     logger,
     freshMs: cacheSeconds * 1000,
-    maxEntries: config.maxCachedFeeds ?? 32,
+    maxEntries: feedCacheBound(categories),
     build: buildFeed,
     clock: deps.clock,
   });
@@ -86,7 +91,7 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
   app.route('/', homePage({ publicUrl: config.publicUrl, feedTitle: config.feedTitle, cacheSeconds }));
-  app.route('/', feedRoutes({ cache, cacheSeconds, defaultLimit, maxLimit }));
+  app.route('/', feedRoutes({ cache, cacheSeconds, defaultLimit, categories }));
   app.route('/', sourcesRoute({ title: config.feedTitle, sources: config.sources ?? [], cacheSeconds }));
   app.route('/', healthRoutes({ health: deps.health, logger }));
   app.notFound(function notFound(c) {
@@ -94,4 +99,23 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.onError(onError(logger));
   return app;
+}
+
+/** Without a category list, this many categories keep their feeds cached (least recently used go first). */
+const UNLISTED_CATEGORY_SLOTS = 8;
+
+function knownCategories(config: AppConfig): ReadonlySet<string> | null {
+  if (config.categories) return new Set(config.categories);
+  if (config.sources) return new Set(config.sources.flatMap((s) => (s.category ? [s.category] : [])));
+  return null;
+}
+
+/**
+ * Every document the feed cache can hold: formats × page sizes × (known categories + all stories). Keys are built
+ * only from these (limits are rounded up to a page size, unknown categories are a 404), so the cache never evicts
+ * and no client can grow it. With no category list, a few categories are kept and the least recently used dropped.
+ */
+export function feedCacheBound(categories: ReadonlySet<string> | null): number {
+  const categorySlots = (categories?.size ?? UNLISTED_CATEGORY_SLOTS) + 1;
+  return Object.keys(feedFormats).length * PAGE_SIZES.length * categorySlots;
 }

@@ -4,13 +4,17 @@ import type { EncodedFeed } from '../publish/encode-feed.js';
 import type { MergedFeed } from '../publish/types.js';
 import type { FeedFormat } from './feed-formats.js';
 import type { FeedQuery, FeedStore } from './feed-store.js';
+import { roundLimitUp } from './parse-limit.js';
 
 export interface FeedCacheOptions {
   feedStore: FeedStore;
   logger: Logger;
   /** How long a built feed is served without asking the store anything. */
   freshMs: number;
-  /** Distinct (format, limit) pairs kept; `?limit=` is client-chosen, so the count must be bounded. */
+  /**
+   * Documents kept, least recently used dropped first. The caller keys feeds so that their count is bounded
+   * (create-app's feedCacheBound); this is the guard that keeps it so.
+   */
   maxEntries: number;
   build: (feed: MergedFeed, format: FeedFormat, query: FeedQuery, versionKey: string) => Promise<EncodedFeed>;
   clock?: () => number;
@@ -80,7 +84,9 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
   }
 
   return {
-    async get(format: FeedFormat, query: FeedQuery): Promise<EncodedFeed> {
+    async get(format: FeedFormat, requested: FeedQuery): Promise<EncodedFeed> {
+      // Rounded here as well as in the routes: whatever a caller passes, a key is one of the bounded page sizes.
+      const query: FeedQuery = { limit: roundLimitUp(requested.limit), category: requested.category };
       const key = JSON.stringify([format, query.limit, query.category]);
       const entry = entries.get(key);
       if (entry && clock() - entry.checkedAt < options.freshMs) return entry.encoded;

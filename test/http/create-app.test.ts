@@ -1,8 +1,9 @@
 import Parser from 'rss-parser';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createApp, type AppDeps } from '../../src/http/create-app.js';
-import type { FeedStore } from '../../src/http/feed-store.js';
+import { createApp, feedCacheBound, type AppDeps } from '../../src/http/create-app.js';
+import type { FeedQuery, FeedStore } from '../../src/http/feed-store.js';
+import { PAGE_SIZES } from '../../src/http/parse-limit.js';
 import { KhabarError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import type { MergedFeed, PublishedStory } from '../../src/publish/types.js';
@@ -16,6 +17,7 @@ class MemoryFeedStore implements FeedStore {
   versionCalls = 0;
   loadCalls = 0;
   lastLimit = 0;
+  loads: FeedQuery[] = [];
 
   async version(): Promise<string> {
     this.versionCalls += 1;
@@ -23,14 +25,18 @@ class MemoryFeedStore implements FeedStore {
     return this.versionValue;
   }
 
-  async load({ limit }: { limit: number }): Promise<MergedFeed> {
+  async load(query: FeedQuery): Promise<MergedFeed> {
+    const { limit } = query;
     this.loadCalls += 1;
     this.lastLimit = limit;
+    this.loads.push(query);
     if (this.failure) throw this.failure;
     // The store's own title and URLs are placeholders: the app's config must win.
     return { ...sampleFeed(this.stories.slice(0, limit)), title: 'store title', homeUrl: 'http://wrong/', feedUrls: { rss: 'x', atom: 'y', json: 'z' } };
   }
 }
+
+const baseConfig = { publicUrl: 'https://news.example.org/', feedTitle: 'خبر', cacheSeconds: 30 };
 
 function setup(overrides: Partial<AppDeps> & { cacheSeconds?: number } = {}) {
   const store = new MemoryFeedStore();
@@ -38,7 +44,7 @@ function setup(overrides: Partial<AppDeps> & { cacheSeconds?: number } = {}) {
   const app = createApp({
     feedStore: store,
     logger: silentLogger(),
-    config: { publicUrl: 'https://news.example.org/', feedTitle: 'خبر', cacheSeconds: overrides.cacheSeconds ?? 30 },
+    config: { ...baseConfig, cacheSeconds: overrides.cacheSeconds ?? 30 },
     clock: () => now,
     ...overrides,
   });
@@ -75,9 +81,10 @@ describe('createApp feeds', () => {
     expect(parsed.title).toBe('خبر');
     expect(parsed.link).toBe('https://news.example.org/');
     expect(parsed.items.map((item) => item.title)[0]).toBe('ولي العهد يستقبل رئيس الوزراء الياباني في جدة');
+    // ?limit=2 is served as the 20-entry page, and the self link says so: that is the document's address.
     const json = (await (await app.request('/feed.json?limit=2')).json()) as any;
-    expect(json.feed_url).toBe('https://news.example.org/feed.json?limit=2');
-    expect(json.items).toHaveLength(2);
+    expect(json.feed_url).toBe('https://news.example.org/feed.json?limit=20');
+    expect(json.items).toHaveLength(3);
   });
 
   it('answers 304 to a matching If-None-Match or If-Modified-Since, with validators and no body', async () => {
@@ -136,6 +143,75 @@ describe('createApp feeds', () => {
       expect(body.error.code).toBe('BAD_REQUEST');
       expect(body.error.message).toMatch(/limit/);
     }
+  });
+});
+
+/** `n` stories, newest first, each one minute older than the one before. */
+function manyStories(n: number): PublishedStory[] {
+  const [template] = sampleStories();
+  return Array.from({ length: n }, (_, i) => {
+    const at = new Date(Date.UTC(2026, 10, 28, 12, 0) - i * 60_000);
+    return { ...template!, id: `st_${n - i}`, title: `خبر رقم ${n - i}`, link: `https://example.org/${n - i}`, publishedAt: at, updatedAt: at };
+  });
+}
+
+describe('createApp page sizes and categories', () => {
+  it('serves ?limit=7 as the 20-entry page when 30 stories exist', async () => {
+    const { app, store } = setup();
+    store.stories = manyStories(30);
+    const res = await app.request('/feed.xml?limit=7');
+    expect(res.status).toBe(200);
+    expect((await parser.parseString(await res.text())).items).toHaveLength(20);
+    expect(store.lastLimit).toBe(20);
+    const json = (await (await app.request('/feed.json?limit=21')).json()) as any;
+    expect(json.items).toHaveLength(30);
+  });
+
+  it('loads at most one document per page size, however many distinct limits clients ask for', async () => {
+    const { app, store } = setup();
+    store.stories = manyStories(30);
+    const limits = [1, 2, 3, 7, 19, 20, 21, 33, 49, 50, 51, 77, 99, 100, 150, 199, 201, 333, 499, 100000];
+    expect(new Set(limits).size).toBe(20);
+    for (const limit of limits) expect((await app.request(`/feed.xml?limit=${limit}`)).status).toBe(200);
+    expect(store.loadCalls).toBeLessThanOrEqual(PAGE_SIZES.length);
+    expect(new Set(store.loads.map((q) => q.limit))).toEqual(new Set(PAGE_SIZES));
+    // Asked again, every one of them is served from memory.
+    for (const limit of limits) await app.request(`/feed.xml?limit=${limit}`);
+    expect(store.loadCalls).toBeLessThanOrEqual(PAGE_SIZES.length);
+  });
+
+  it('answers 404 with a short body for a category no configured feed has, without touching the store', async () => {
+    const { app, store } = setup({ config: { ...baseConfig, categories: ['sport', 'ثقافة'] } });
+    for (const path of ['/feed.xml?category=nope', '/feed.atom?category=Sport', '/feed.json?category=x&limit=20']) {
+      const res = await app.request(path);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      const text = await res.text();
+      expect(text.length).toBeLessThan(120);
+      expect(JSON.parse(text).error.code).toBe('NOT_FOUND');
+    }
+    expect(store.loadCalls + store.versionCalls).toBe(0);
+    const known = await app.request(`/feed.xml?category=${encodeURIComponent('ثقافة')}`);
+    expect(known.status).toBe(200);
+    expect((await parser.parseString(await known.text())).title).toBe('خبر — ثقافة');
+    expect(store.loads.at(-1)).toEqual({ limit: 50, category: 'ثقافة' });
+    // A bad limit is still a 400, whatever the category.
+    expect((await app.request('/feed.xml?category=nope&limit=abc')).status).toBe(400);
+  });
+
+  it('takes the categories of the configured sources when no list is given', async () => {
+    const sources = [
+      { name: 'أ', url: 'https://a.example/rss', category: 'sport', language: 'ar' },
+      { name: 'ب', url: 'https://b.example/rss', category: null, language: 'ar' },
+    ];
+    const { app } = setup({ config: { ...baseConfig, sources } });
+    expect((await app.request('/feed.xml?category=sport')).status).toBe(200);
+    expect((await app.request('/feed.xml?category=culture')).status).toBe(404);
+  });
+
+  it('bounds the cache by formats × page sizes × (categories + 1)', () => {
+    expect(feedCacheBound(new Set(['sport', 'ثقافة']))).toBe(3 * 5 * 3);
+    expect(feedCacheBound(new Set())).toBe(3 * 5);
   });
 });
 

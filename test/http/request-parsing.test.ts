@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { acceptEncoding } from '../../src/http/accept-encoding.js';
-import { parseCategory, parseLimit } from '../../src/http/parse-limit.js';
+import { MAX_CATEGORY_CHARS } from '../../src/config/limits.js';
+import { PAGE_SIZES, parseCategory, parseLimit, roundLimitUp } from '../../src/http/parse-limit.js';
 
 describe('acceptEncoding', () => {
   const cases: [string | undefined, string][] = [
@@ -24,15 +25,41 @@ describe('acceptEncoding', () => {
   });
 });
 
+describe('roundLimitUp', () => {
+  it.each([
+    [1, 20],
+    [7, 20],
+    [20, 20],
+    [21, 50],
+    [50, 50],
+    [51, 100],
+    [100, 100],
+    [101, 200],
+    [200, 200],
+    [201, 500],
+    [500, 500],
+    [501, 500],
+    [1e30, 500],
+  ])('%d → %d', (limit, size) => {
+    expect(roundLimitUp(limit)).toBe(size);
+  });
+
+  it('gives only the fixed page sizes, so a page has at most that many documents', () => {
+    const sizes = new Set(Array.from({ length: 1000 }, (_, n) => roundLimitUp(n + 1)));
+    expect([...sizes]).toEqual([...PAGE_SIZES]);
+  });
+});
+
 describe('parseLimit', () => {
   const cases: [string | undefined, number | null][] = [
     [undefined, 50],
-    ['1', 1],
+    ['1', 20],
     ['50', 50],
+    ['51', 100],
     ['500', 500],
     ['501', 500],
     ['99999999999999999999999', 500],
-    ['007', 7],
+    ['007', 20],
     ['0', null],
     ['-1', null],
     ['1.5', null],
@@ -42,7 +69,7 @@ describe('parseLimit', () => {
     ['1e3', null],
   ];
   it.each(cases)('%j → %s', (raw, expected) => {
-    const parsed = parseLimit(raw, 50, 500);
+    const parsed = parseLimit(raw);
     if (expected === null) {
       expect(parsed.ok).toBe(false);
       if (!parsed.ok) expect(parsed.message).toMatch(/limit/);
@@ -62,6 +89,7 @@ describe('parseCategory', () => {
 
   it('rejects control characters and overlong values', () => {
     expect(parseCategory('a\nb').ok).toBe(false);
-    expect(parseCategory('x'.repeat(65)).ok).toBe(false);
+    expect(parseCategory('x'.repeat(MAX_CATEGORY_CHARS)).ok).toBe(true);
+    expect(parseCategory('x'.repeat(MAX_CATEGORY_CHARS + 1)).ok).toBe(false);
   });
 });

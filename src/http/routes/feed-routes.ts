@@ -10,7 +10,8 @@ export interface FeedRoutesOptions {
   cache: FeedCache;
   cacheSeconds: number;
   defaultLimit: number;
-  maxLimit: number;
+  /** Categories that have feeds; any other is a 404. null: any category is served. */
+  categories: ReadonlySet<string> | null;
 }
 
 /** Web-based readers fetch feeds cross-origin; the feeds are public, so any origin may read them. */
@@ -31,7 +32,7 @@ export function feedRoutes(options: FeedRoutesOptions): Hono {
     // If-None-Match is not a CORS-safelisted header, so a browser reader's conditional fetch is preflighted.
     app.options(feedFormats[format].path, feedCors);
     app.get(feedFormats[format].path, feedCors, async function serveFeed(c) {
-      const limit = parseLimit(c.req.query('limit'), options.defaultLimit, options.maxLimit);
+      const limit = parseLimit(c.req.query('limit'), options.defaultLimit);
       if (!limit.ok) {
         c.header('Cache-Control', 'no-store');
         return c.json({ error: { code: 'BAD_REQUEST', message: limit.message } }, 400);
@@ -40,6 +41,10 @@ export function feedRoutes(options: FeedRoutesOptions): Hono {
       if (!category.ok) {
         c.header('Cache-Control', 'no-store');
         return c.json({ error: { code: 'BAD_REQUEST', message: category.message } }, 400);
+      }
+      if (category.value !== null && options.categories !== null && !options.categories.has(category.value)) {
+        c.header('Cache-Control', 'no-store');
+        return c.json({ error: { code: 'NOT_FOUND', message: 'no feed has this category' } }, 404);
       }
       const encoded = await options.cache.get(format, { limit: limit.value, category: category.value });
       const coding = acceptEncoding(c.req.header('Accept-Encoding'));
