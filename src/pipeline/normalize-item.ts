@@ -3,6 +3,7 @@ import { canonicalizeLink } from './canonicalize-link.js';
 import { foldWhitespace, htmlToText } from './html-to-text.js';
 import { sanitizeHtml } from './sanitize-html.js';
 import type { Item } from '../domain/item.js';
+import { MAX_AUTHOR_CHARS, MAX_TITLE_CHARS } from '../config/limits.js';
 import type { ParsedEntry } from './types.js';
 
 export interface NormalizeItemOptions {
@@ -19,7 +20,8 @@ export function normalizeItem(entry: ParsedEntry, feed: { id: string; url: strin
   const rawHtml = nonEmpty(entry.contentHtml) ?? nonEmpty(entry.summaryHtml) ?? '';
   const contentHtml = rawHtml ? sanitizeHtml(rawHtml, { baseUrl: link ?? feed.url }) : '';
   const contentText = contentHtml ? htmlToText(contentHtml) : '';
-  const parsedTitle = entry.title ? htmlToText(entry.title).replace(/\n/g, ' ') : '';
+  // Capped before any HTML-to-text work: a title or author is a line, not a document.
+  const parsedTitle = entry.title ? htmlToText(entry.title.slice(0, MAX_TITLE_CHARS)).replace(/\n/g, ' ') : '';
 
   if (!parsedTitle && !contentText && !link) return null;
 
@@ -38,7 +40,7 @@ export function normalizeItem(entry: ParsedEntry, feed: { id: string; url: strin
     contentHtml,
     contentText,
     publishedAt: entry.publishedAt,
-    author: entry.author ? foldWhitespace(htmlToText(entry.author)) || null : null,
+    author: entry.author ? foldWhitespace(htmlToText(entry.author.slice(0, MAX_AUTHOR_CHARS))) || null : null,
   };
 }
 

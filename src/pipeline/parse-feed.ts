@@ -1,5 +1,6 @@
 import { decodeHTML } from 'entities';
 import Parser from 'rss-parser';
+import { MAX_AUTHOR_CHARS } from '../config/limits.js';
 import { KhabarError } from '../errors.js';
 import { stripXmlEncoding } from './decode-body.js';
 import { parseDate } from './parse-date.js';
@@ -92,10 +93,29 @@ function prepareXml(xml: string): string {
  */
 function escapeBareAmpersands(text: string): string {
   if (!text.includes('&')) return text;
-  return text
-    .split(/(<!\[CDATA\[[\s\S]*?\]\]>)/)
-    .map((part, i) => (i % 2 === 1 ? part : part.replace(/&(?:([a-zA-Z][a-zA-Z0-9]*)|#(\d+)|#[xX]([0-9a-fA-F]+))?;?/g, fixReference)))
-    .join('');
+  const out: string[] = [];
+  for (const part of cdataParts(text)) out.push(part.cdata ? part.text : part.text.replace(/&(?:([a-zA-Z][a-zA-Z0-9]*)|#(\d+)|#[xX]([0-9a-fA-F]+))?;?/g, fixReference));
+  return out.join('');
+}
+
+/**
+ * The text cut into CDATA sections and what lies between them, in one pass (indexOf, no regex): an unclosed
+ * `<![CDATA[` makes the rest of the document CDATA, as an XML parser reads it.
+ */
+function cdataParts(text: string): { cdata: boolean; text: string }[] {
+  const parts: { cdata: boolean; text: string }[] = [];
+  let at = 0;
+  while (at < text.length) {
+    const open = text.indexOf('<![CDATA[', at);
+    if (open === -1) break;
+    const close = text.indexOf(']]>', open + 9);
+    const end = close === -1 ? text.length : close + 3;
+    if (open > at) parts.push({ cdata: false, text: text.slice(at, open) });
+    parts.push({ cdata: true, text: text.slice(open, end) });
+    at = end;
+  }
+  if (at < text.length) parts.push({ cdata: false, text: text.slice(at) });
+  return parts;
 }
 
 const xmlEntities = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
@@ -112,29 +132,86 @@ function fixReference(whole: string, name?: string, decimal?: string, hex?: stri
   return allowed ? whole : '';
 }
 
-/** Name of the first element, skipping the prolog, comments, processing instructions and DOCTYPE. */
+/**
+ * Name of the first element, skipping the prolog, comments, processing instructions and DOCTYPE. A scanner, not a
+ * regex: each construct is skipped with indexOf, so the work is linear in the text whatever follows the prolog.
+ */
 function sniffRoot(text: string): string | null {
-  const match = /^(?:\s+|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(?:\[[\s\S]*?\])?\s*>)*<([A-Za-z_][\w:.-]*)/i.exec(text);
-  if (match) return match[1]!;
-  return /^\s*<!DOCTYPE\s+html/i.test(text) ? 'html' : null;
+  let at = 0;
+  for (;;) {
+    while (at < text.length && isXmlSpace(text.charCodeAt(at))) at++;
+    if (text.startsWith('<?', at)) at = skipPast(text, '?>', at + 2);
+    else if (text.startsWith('<!--', at)) at = skipPast(text, '-->', at + 4);
+    else if (text.slice(at, at + 9).toUpperCase() === '<!DOCTYPE') {
+      if (/^\s+html\b/i.test(text.slice(at + 9, at + 30))) return 'html';
+      at = skipDoctype(text, at + 9);
+    } else break;
+    if (at === -1) return null;
+  }
+  const name = /^<([A-Za-z_][\w:.-]*)/.exec(text.slice(at, at + 256));
+  return name ? name[1]! : null;
+}
+
+function skipPast(text: string, end: string, from: number): number {
+  const found = text.indexOf(end, from);
+  return found === -1 ? -1 : found + end.length;
+}
+
+/** Past the DOCTYPE's closing ">", stepping over an internal subset in [...]. */
+function skipDoctype(text: string, from: number): number {
+  const close = text.indexOf('>', from);
+  const subset = text.indexOf('[', from);
+  if (subset !== -1 && (close === -1 || subset < close)) {
+    const subsetEnd = text.indexOf(']', subset + 1);
+    return subsetEnd === -1 ? -1 : skipPast(text, '>', subsetEnd + 1);
+  }
+  return close === -1 ? -1 : close + 1;
+}
+
+function isXmlSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 }
 
 /**
  * Atom type="xhtml" (and Atom 0.3 mode="xml") content is markup inside the element; xml2js would regroup its
- * children by name. Re-wrapping it as escaped HTML keeps it in order.
+ * children by name. Re-wrapping it as escaped HTML keeps it in order. A scanner over the tags (indexOf), so a body
+ * full of unclosed tags costs one pass.
  */
 function inlineXhtml(text: string): string {
-  return text.replace(
-    /<((?:\w+:)?(?:content|summary|title|subtitle|tagline|info))(\s[^>]*?(?:\btype\s*=\s*["'](?:xhtml|application\/xhtml\+xml)["']|\bmode\s*=\s*["']xml["'])[^>]*?)(?<!\/)>([\s\S]*?)<\/\1\s*>/g,
-    (_whole, tag: string, attributes: string, inner: string) => {
-      let html = inner.trim();
-      const div = /^<(?:\w+:)?div\b[^>]*>([\s\S]*)<\/(?:\w+:)?div>$/.exec(html);
-      if (div) html = div[1]!;
-      html = html.replace(/<(\/?)\w+:/g, '<$1');
-      const cleanAttributes = attributes.replace(/\b(type|mode)\s*=\s*["'][^"']*["']/g, '').trim();
-      return `<${tag} type="html"${cleanAttributes ? ` ${cleanAttributes}` : ''}>${cdata(html)}</${tag}>`;
-    },
-  );
+  const out: string[] = [];
+  let copied = 0;
+  let at = 0;
+  for (;;) {
+    const lt = text.indexOf('<', at);
+    if (lt === -1) break;
+    const name = /^<((?:\w+:)?(?:content|summary|title|subtitle|tagline|info))(?=[\s/>])/.exec(text.slice(lt, lt + 64));
+    if (!name) {
+      at = lt + 1;
+      continue;
+    }
+    const gt = text.indexOf('>', lt);
+    // No ">" anywhere after: no further tag can be complete either.
+    if (gt === -1) break;
+    at = gt + 1;
+    const tag = name[1]!;
+    const attributes = text.slice(lt + 1 + tag.length, text[gt - 1] === '/' ? gt - 1 : gt);
+    if (text[gt - 1] === '/' || !/\btype\s*=\s*["'](?:xhtml|application\/xhtml\+xml)["']|\bmode\s*=\s*["']xml["']/.test(attributes)) continue;
+    const closeAt = text.indexOf(`</${tag}`, gt + 1);
+    if (closeAt === -1) continue;
+    const closeEnd = text.indexOf('>', closeAt);
+    if (closeEnd === -1 || text.slice(closeAt + 2 + tag.length, closeEnd).trim() !== '') continue;
+    let html = text.slice(gt + 1, closeAt).trim();
+    const div = /^<(?:\w+:)?div\b[^>]*>/.exec(html.slice(0, 4096));
+    const divClose = /<\/(?:\w+:)?div>$/.exec(html.slice(-64));
+    if (div && divClose) html = html.slice(div[0].length, html.length - divClose[0].length);
+    html = html.replace(/<(\/?)\w+:/g, '<$1');
+    const cleanAttributes = attributes.replace(/\b(type|mode)\s*=\s*["'][^"']*["']/g, '').trim();
+    out.push(text.slice(copied, lt), `<${tag} type="html"${cleanAttributes ? ` ${cleanAttributes}` : ''}>${cdata(html)}</${tag}>`);
+    copied = closeEnd + 1;
+    at = copied;
+  }
+  out.push(text.slice(copied));
+  return out.join('');
 }
 
 function cdata(value: string): string {
@@ -214,8 +291,14 @@ function atomHtml(node: unknown): string | null {
   if (value === null) return null;
   const type = ((isNode(node) && node.$?.type) || '').toLowerCase();
   // An explicit text type is believed; without a type, tags in the value mean the publisher meant HTML.
-  const isText = type === 'text' || type === 'text/plain' || (type === '' && !/<\/?[a-z][^>]*>/i.test(value));
+  const isText = type === 'text' || type === 'text/plain' || (type === '' && !hasTag(value));
   return isText ? textToHtml(value) : value;
+}
+
+/** Whether the value holds something like an HTML tag: "<" (or "</") and a letter, with a ">" after it. Linear. */
+function hasTag(value: string): boolean {
+  const start = /<\/?[a-z]/i.exec(value);
+  return start !== null && value.indexOf('>', start.index) !== -1;
 }
 
 function textToHtml(value: string): string {
@@ -233,6 +316,8 @@ function atomMode(node: unknown): string {
 
 function authorName(value: string | null): string | null {
   if (!value) return null;
+  // Capped first: the "email (Name)" pattern below backtracks on long runs of "@".
+  value = value.slice(0, MAX_AUTHOR_CHARS);
   // RSS <author> is "email (Name)".
   const named = /^\S+@\S+\s+\((.+)\)$/.exec(value.trim());
   return (named ? named[1]! : value).trim() || null;
