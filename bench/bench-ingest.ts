@@ -23,6 +23,7 @@ import { silentLogger } from '../src/logger.js';
 import { parseFeed } from '../src/pipeline/parse-feed.js';
 import type { FeedSource } from '../src/domain/feed-source.js';
 import { refreshDueFeeds } from '../src/worker/refresh-due-feeds.js';
+import { createParsePool } from '../src/pipeline/parse-pool.js';
 
 const devSet = '../shared/eval/dedup-dev/dev-items-full.jsonl.gz';
 const { values } = parseArgs({
@@ -111,6 +112,7 @@ async function main(): Promise<void> {
   const deps = {
     db: handle.db,
     assigner: createWorkerStoryAssigner(handle.db, { windowHours: 72 }),
+    parser: createParsePool(),
     logger: silentLogger(),
     options: { timeoutMs: 20_000, maxBytes: 5 * 1024 * 1024, maxRedirects: 5, userAgent: 'khabar-bench', itemsPerFeed: 200 },
   };
@@ -132,6 +134,7 @@ async function main(): Promise<void> {
   }
   clearInterval(sampler);
   console.log(`peak RSS ${mb(peakRss)}`);
+  await deps.parser.close();
   await scratch.drop();
   server.close();
 }

@@ -24,6 +24,12 @@ export const errorCodes = [
   'DECODE_UNSUPPORTED_CHARSET',
   'PARSE_INVALID_XML',
   'PARSE_NOT_A_FEED',
+  /** Parsing (or reader view on a page) ran past its time budget; the parse worker was stopped. */
+  'PARSE_TOO_SLOW',
+  /** Parsing ran out of the parse worker's memory limit. */
+  'PARSE_TOO_COMPLEX',
+  /** The parse worker died for another reason. */
+  'PARSE_WORKER_FAILED',
   // storage
   'DB_UNAVAILABLE',
   'DB_LOCKED',
@@ -59,9 +65,23 @@ export function isKhabarError(err: unknown): err is KhabarError {
   return err instanceof KhabarError;
 }
 
-/** Wraps anything thrown into a KhabarError, keeping the original as `cause`. */
+/** Wraps anything thrown into a KhabarError, keeping the original as `cause` (and its message short: shortErrorMessage). */
 export function toKhabarError(err: unknown, fallback: ErrorCode = 'INTERNAL'): KhabarError {
   if (err instanceof KhabarError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return new KhabarError(fallback, message, { cause: err });
+  return new KhabarError(fallback, shortErrorMessage(err, 1000), { cause: err });
+}
+
+/**
+ * One short human line for storage and `status`: the error's own sentence, or for a failed database query the
+ * driver's reason (never the SQL text or its parameters, which can hold whole articles), cut to `maxChars`.
+ */
+export function shortErrorMessage(err: unknown, maxChars = 300): string {
+  let message = err instanceof Error ? err.message : String(err);
+  // drizzle wraps driver errors as "Failed query: <sql>\nparams: <values>" with the driver's error as the cause.
+  if (/^Failed query:/.test(message)) {
+    const cause = err instanceof Error ? err.cause : undefined;
+    message = cause instanceof Error ? `database error: ${cause.message}` : 'database error';
+  }
+  const line = (message.split('\n', 1)[0] ?? '').replace(/\s+/g, ' ').trim() || 'unknown error';
+  return line.length > maxChars ? `${line.slice(0, maxChars - 1)}…` : line;
 }

@@ -8,6 +8,7 @@ import { syncFeeds } from './db/queries/sync-feeds.js';
 import { createWorkerStoryAssigner } from './dedup/create-worker-story-assigner.js';
 import { createApp } from './http/create-app.js';
 import type { Logger } from './logger.js';
+import { createParsePool, type ParsePool } from './pipeline/parse-pool.js';
 import type { RefreshDeps } from './pipeline/refresh-feed.js';
 import { installShutdown } from './shutdown.js';
 import { startWorker, type Worker } from './worker/schedule.js';
@@ -31,12 +32,18 @@ export async function openMigratedDatabase(env: Env, logger: Logger): Promise<Da
   return handle;
 }
 
+/** The parse worker threads, as the environment sizes them. */
+export function parsePoolFor(env: Env, logger: Logger): ParsePool {
+  return createParsePool({ size: env.parseWorkers ?? undefined, budgetMs: env.parseBudgetMs, logger });
+}
+
 /** What the worker needs, built from the config. */
-export function refreshDepsFor(handle: DatabaseHandle, config: FeedsConfig, logger: Logger): RefreshDeps {
+export function refreshDepsFor(handle: DatabaseHandle, config: FeedsConfig, logger: Logger, parser: ParsePool = createParsePool({ logger })): RefreshDeps {
   const s = config.settings;
   return {
     db: handle.db,
     assigner: createWorkerStoryAssigner(handle.db, { windowHours: s.dedupWindowHours }),
+    parser,
     logger,
     options: {
       timeoutMs: s.timeoutSeconds * 1000,
@@ -62,9 +69,11 @@ export async function runService(env: Env, config: FeedsConfig, roles: ServiceRo
   const handle = await openMigratedDatabase(env, logger);
   let server: ServerType | null = null;
   let worker: Worker | null = null;
+  const parser = parsePoolFor(env, logger);
   const stopAll = async () => {
     if (server) await closeServer(server);
     await worker?.stop();
+    await parser.close();
     await handle.close();
   };
   try {
@@ -73,7 +82,7 @@ export async function runService(env: Env, config: FeedsConfig, roles: ServiceRo
     // The server binds first: a port that is taken must stop the process before any feed is claimed.
     if (roles.server) server = await listen(createServiceApp(env, config, handle, logger), env, logger);
     if (roles.worker) {
-      worker = startWorker(refreshDepsFor(handle, config, logger), {
+      worker = startWorker(refreshDepsFor(handle, config, logger, parser), {
         schedule: config.settings.schedule,
         concurrency: config.settings.concurrency,
         dedupWindowHours: config.settings.dedupWindowHours,
@@ -91,6 +100,7 @@ export async function runService(env: Env, config: FeedsConfig, roles: ServiceRo
     steps: [
       { name: 'server', run: () => (server ? closeServer(server) : Promise.resolve()) },
       { name: 'worker', run: () => worker?.stop() ?? Promise.resolve() },
+      { name: 'parse workers', run: () => parser.close() },
       { name: 'database', run: () => handle.close() },
     ],
   });

@@ -15,6 +15,10 @@ export interface Env {
   publicUrl: string;
   databasePoolMax: number;
   shutdownTimeoutMs: number;
+  /** Parse worker threads (feed parsing and reader view run off the main thread); default: the cores available. */
+  parseWorkers: number | null;
+  /** Wall-clock budget for parsing one feed or reading one article page, ms: past it the feed fails with PARSE_TOO_SLOW. */
+  parseBudgetMs: number;
 }
 
 export interface EnvProblem {
@@ -71,6 +75,8 @@ const envSchema = z.object({
   PUBLIC_URL: z.preprocess(unsetIfBlank, httpUrl(['http:', 'https:'], 'an http(s) URL such as https://news.example.org').optional()),
   DATABASE_POOL_MAX: z.preprocess(unsetIfBlank, integer(1, 1000).default(10)),
   SHUTDOWN_TIMEOUT_MS: z.preprocess(unsetIfBlank, integer(0, 3_600_000).default(30_000)),
+  PARSE_WORKERS: z.preprocess(unsetIfBlank, integer(1, 64).optional()),
+  PARSE_BUDGET_MS: z.preprocess(unsetIfBlank, integer(100, 600_000).default(10_000)),
 });
 
 /** The variables khabar reads, for documentation and for `check-config` output. */
@@ -110,6 +116,8 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): Env {
     publicUrl: (v.PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/+$/, ''),
     databasePoolMax: v.DATABASE_POOL_MAX,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    parseWorkers: v.PARSE_WORKERS ?? null,
+    parseBudgetMs: v.PARSE_BUDGET_MS,
   };
 }
 

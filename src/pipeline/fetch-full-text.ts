@@ -1,9 +1,8 @@
 import { normalizeText } from '../arabic/normalize-text.js';
 import { toKhabarError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { decodeBody } from './decode-body.js';
-import { extractArticle } from './extract-article.js';
 import { fetchFeed } from './fetch-feed.js';
+import type { ParsePool } from './parse-pool.js';
 import { createLinkGuard, type AddressLookup } from './public-address-guard.js';
 import type { Item } from '../domain/item.js';
 
@@ -12,6 +11,8 @@ export interface FullTextOptions {
   maxBytes: number;
   maxRedirects: number;
   userAgent: string;
+  /** Reader view runs in these worker threads, with their time budget (parse-pool.ts). */
+  parser: ParsePool;
   signal?: AbortSignal;
   /** Pages fetched at the same time for one feed (politeness towards one site). */
   concurrency?: number;
@@ -77,7 +78,7 @@ export async function fetchFullText(items: Item[], options: FullTextOptions, log
         log.debug({ url: item.link, content_type: page.contentType }, 'full text: not an HTML page');
         return item;
       }
-      const article = extractArticle(decodeBody(page.body, page.contentType).text, page.url);
+      const article = await options.parser.readArticlePage({ body: page.body, contentType: page.contentType, url: page.url });
       if (!article || !isFullerVersion(item, article.text)) {
         summary.failed++;
         log.debug({ url: item.link }, 'full text: no article holding the feed text on the page');

@@ -3,14 +3,13 @@ import type { ClaimedFeed } from '../db/queries/claim-due-feeds.js';
 import { recordFetchOutcome, releaseFeed, type FetchOutcome } from '../db/queries/record-fetch-outcome.js';
 import { canonicalLinkOwners, storedEntryKeys, withoutPrunedEntries } from '../db/queries/insert-items.js';
 import { retryTransient } from '../db/retry-transient.js';
-import { toKhabarError, type ErrorCode } from '../errors.js';
+import { MAX_ERROR_MESSAGE_CHARS } from '../config/limits.js';
+import { shortErrorMessage, toKhabarError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { decodeBody } from './decode-body.js';
 import { fetchFeed } from './fetch-feed.js';
 import { fetchFullText, type FullTextSummary } from './fetch-full-text.js';
 import { hasNonPublicHost, type AddressLookup } from './public-address-guard.js';
-import { normalizeItem } from './normalize-item.js';
-import { parseFeed } from './parse-feed.js';
+import type { ParsePool } from './parse-pool.js';
 import { storeItems } from './store-items.js';
 import type { StoryAssigner } from './story-assigner.js';
 import type { Item } from '../domain/item.js';
@@ -32,6 +31,8 @@ export interface RefreshOptions {
 export interface RefreshDeps {
   db: Database;
   assigner: StoryAssigner;
+  /** Parsing and reader view run in these worker threads, each task with a time budget (parse-pool.ts). */
+  parser: ParsePool;
   options: RefreshOptions;
   logger: Logger;
   now?: () => Date;
@@ -87,14 +88,15 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
       return { feedId: feed.id, outcome: 'not-modified' };
     }
     httpStatus = fetched.httpStatus;
-    const decoded = decodeBody(fetched.body, fetched.contentType);
-    const parsed = await parseFeed(decoded.text);
-    const items: Item[] = [];
+    const parsed = await deps.parser.parseFeedBody({
+      body: fetched.body,
+      contentType: fetched.contentType,
+      feed: { id: feed.id, url: fetched.url },
+      itemsPerFeed: options.itemsPerFeed,
+      now: now.getTime(),
+    });
     const expiredBefore = options.retentionDays ? now.getTime() - options.retentionDays * 86_400_000 : -Infinity;
-    for (const entry of parsed.entries.slice(0, options.itemsPerFeed)) {
-      const item = normalizeItem(entry, { id: feed.id, url: fetched.url });
-      if (item && !(item.publishedAt && item.publishedAt.getTime() < expiredBefore)) items.push(item);
-    }
+    const items = parsed.items.filter((item) => !(item.publishedAt && item.publishedAt.getTime() < expiredBefore));
     const { toStore, fullText } = feed.fullText ? await withFullText(deps, feed.id, feed.url, items, log) : { toStore: items, fullText: undefined };
     // Idempotent (unique indexes), so a dropped connection can simply run it again.
     const stored = await retryTransient(() => storeItems(db, toStore, deps.assigner, now));
@@ -104,11 +106,11 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
       lastModified: fetched.lastModified,
       httpStatus: fetched.httpStatus,
       newItems: stored.inserted,
-      charset: decoded.charset,
+      charset: parsed.charset,
       nextFetchAt,
     });
     log.info(
-      { entries: parsed.entries.length, new_items: stored.inserted, new_stories: stored.newStories, charset: decoded.charset, full_text: fullText },
+      { entries: parsed.entries, new_items: stored.inserted, new_stories: stored.newStories, charset: parsed.charset, full_text: fullText },
       'feed refreshed',
     );
     return {
@@ -116,8 +118,8 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
       outcome: 'ok',
       newItems: stored.inserted,
       newStories: stored.newStories,
-      entries: parsed.entries.length,
-      charset: decoded.charset,
+      entries: parsed.entries,
+      charset: parsed.charset,
     };
   } catch (thrown) {
     const err = toKhabarError(thrown);
@@ -129,17 +131,46 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
     }
     const status = typeof err.details.status === 'number' ? err.details.status : httpStatus;
     const nextFetchAt = backoff(now, state.consecutiveFailures + 1, err.details.retryAfterSeconds);
-    // Expected failures (network, HTTP, XML) are logged by code and message; only surprises carry a stack.
-    const detail = err.code === 'INTERNAL' ? { err } : { error: err.message };
-    log.warn({ code: err.code, ...detail, next_fetch_at: nextFetchAt.toISOString() }, 'feed refresh failed');
-    try {
-      await record({ kind: 'error', code: err.code, message: err.message, httpStatus: status, nextFetchAt });
-    } catch (recordErr) {
-      // The database itself is failing; the lease expires and another tick retries.
-      log.error({ err: recordErr }, 'could not record feed error');
-    }
-    return { feedId: feed.id, outcome: 'error', code: err.code, message: err.message, nextFetchAt };
+    const message = shortErrorMessage(err, MAX_ERROR_MESSAGE_CHARS);
+    // Expected failures (network, HTTP, XML) are logged by code and their short message; the whole error, with any
+    // query text, only at debug level.
+    log.warn({ code: err.code, error: message, next_fetch_at: nextFetchAt.toISOString() }, 'feed refresh failed');
+    log.debug({ err: thrown }, 'feed refresh failure detail');
+    await recordFailure(deps, feed.id, { kind: 'error', code: err.code, message, httpStatus: status, nextFetchAt }, log);
+    return { feedId: feed.id, outcome: 'error', code: err.code, message, nextFetchAt };
   }
+}
+
+/** Delays before writing a failure again when the database refused it (it is down, or refused the row). */
+const RECORD_RETRY_DELAYS_MS = [2_000, 10_000, 60_000, 300_000];
+
+/**
+ * A failure is always recorded: when the database refuses the write (it is down, say), that is logged, the feed's
+ * lease is released so the next pass retries the feed, and the error state is written again in the background until
+ * the database accepts it. A feed never stays `new` without an error code.
+ */
+async function recordFailure(deps: RefreshDeps, feedId: string, outcome: FetchOutcome, log: Logger): Promise<void> {
+  try {
+    await retryTransient(() => recordFetchOutcome(deps.db, feedId, outcome));
+    return;
+  } catch (recordErr) {
+    log.error({ code: outcome.kind === 'error' ? outcome.code : null, error: shortErrorMessage(recordErr) }, 'could not record feed error; retrying in the background');
+    log.debug({ err: recordErr }, 'record failure detail');
+  }
+  await releaseFeed(deps.db, feedId).catch((releaseErr) => log.warn({ error: shortErrorMessage(releaseErr) }, 'could not release feed'));
+  let attempt = 0;
+  const retry = () => {
+    if (deps.signal?.aborted) return;
+    recordFetchOutcome(deps.db, feedId, outcome).then(
+      () => log.info({ attempts: attempt + 1 }, 'feed error recorded after retrying'),
+      (err) => {
+        attempt++;
+        if (attempt < RECORD_RETRY_DELAYS_MS.length) setTimeout(retry, RECORD_RETRY_DELAYS_MS[attempt]).unref();
+        else log.error({ error: shortErrorMessage(err) }, 'gave up recording feed error');
+      },
+    );
+  };
+  setTimeout(retry, RECORD_RETRY_DELAYS_MS[0]).unref();
 }
 
 /**
@@ -155,7 +186,7 @@ async function withFullText(deps: RefreshDeps, feedId: string, feedUrl: string, 
   const fresh = unseen.filter((i) => !i.canonicalLink || !owners.has(i.canonicalLink));
   // A feed on a private address (a local RSSHub, an intranet) may link to its own origin; no other private address.
   const trustedOrigin = fresh.length > 0 && (await hasNonPublicHost(feedUrl, deps.resolve)) ? new URL(feedUrl).origin : null;
-  const filled = await fetchFullText(fresh, { ...deps.options, signal: deps.signal, trustedOrigin, resolve: deps.resolve }, log);
+  const filled = await fetchFullText(fresh, { ...deps.options, parser: deps.parser, signal: deps.signal, trustedOrigin, resolve: deps.resolve }, log);
   const byKey = new Map(filled.items.map((i) => [i.entryKey, i]));
   return { toStore: items.map((i) => byKey.get(i.entryKey) ?? i), fullText: filled.summary };
 }

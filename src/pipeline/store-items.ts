@@ -5,9 +5,9 @@ import { CLUSTER_LOCK_KEY } from '../dedup/pg-candidate-index.js';
 import { canonicalLinkOwners, deletePrunedRows, insertItems, storedEntryKeys, withoutPrunedEntries } from '../db/queries/insert-items.js';
 import { createStories, refreshStories, setItemStories } from '../db/queries/story-membership.js';
 import type { Item } from '../domain/item.js';
+import { storableItem } from '../domain/storable-text.js';
 import type { StoryAssigner } from './story-assigner.js';
 import { storyTime } from './story-time.js';
-
 
 export interface StoreItemsResult {
   inserted: number;
@@ -25,7 +25,8 @@ export async function storeItems(
   assigner: StoryAssigner,
   now: Date = new Date(),
 ): Promise<StoreItemsResult> {
-  const prepared = dropSharedLinks(batch);
+  // Every string made storable here, at the one door to the items table (full-text pages included).
+  const prepared = dropSharedLinks(batch.map(storableItem));
   return db.transaction(async function storeItemsTransaction(tx) {
     // Entries retention deleted and remembered stay deleted, though their feed still lists them.
     const live = await withoutPrunedEntries(tx, prepared);

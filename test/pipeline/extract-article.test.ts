@@ -5,6 +5,7 @@ import { silentLogger } from '../../src/logger.js';
 import { reportItem } from '../helpers/agency-report.js';
 import { agencyParagraphs, agencyTitle } from '../helpers/agency-report.js';
 import { newsPage } from '../helpers/news-page.js';
+import { testParsePool } from '../helpers/test-sources.js';
 
 describe('extractArticle', () => {
   const url = 'https://daily.example/news/2026/water-plan';
@@ -53,7 +54,7 @@ describe('fetchFullText', () => {
     let now = 0;
     const result = await fetchFullText(
       items,
-      { timeoutMs: 1000, maxBytes: 1_000_000, maxRedirects: 0, userAgent: 'khabar-test', budgetMs: 5, clock: () => (now += 10) },
+      { timeoutMs: 1000, maxBytes: 1_000_000, maxRedirects: 0, userAgent: 'khabar-test', parser: testParsePool(), budgetMs: 5, clock: () => (now += 10) },
       silentLogger(),
     );
     expect(result.summary).toEqual({ fetched: 0, replaced: 0, failed: 0 });

@@ -1,6 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { feedStates } from '../schema.js';
+import { MAX_ERROR_MESSAGE_CHARS } from '../../config/limits.js';
+import { storableText } from '../../domain/storable-text.js';
+import { shortErrorMessage } from '../../errors.js';
 
 export type FetchOutcome =
   | {
@@ -36,7 +39,8 @@ export async function recordFetchOutcome(db: Database, feedId: string, outcome: 
       .set({
         ...common,
         lastErrorCode: outcome.code,
-        lastErrorMessage: outcome.message.slice(0, 2000),
+        // One short line, whatever the caller passed: never SQL, parameters or article text.
+        lastErrorMessage: storableText(shortErrorMessage(outcome.message, MAX_ERROR_MESSAGE_CHARS)),
         consecutiveFailures: sql`${feedStates.consecutiveFailures} + 1`,
       })
       .where(eq(feedStates.feedId, feedId));
