@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { validateDetailed as validateCron } from 'node-cron';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { KhabarError } from '../errors.js';
 import type { FeedSource } from '../domain/feed-source.js';
+import { MAX_CATEGORY_CHARS, MAX_FEEDS, MAX_FEEDS_FILE_BYTES } from './limits.js';
 
 /** Feed behaviour from the `settings:` block of feeds.yaml, every default filled in. */
 export interface FeedSettings {
@@ -111,7 +112,10 @@ const feedSchema = z.strictObject({
     .regex(/^[a-z0-9-]{1,64}$/, 'must be 1 to 64 characters of a-z, 0-9 and "-"'),
   name: text(200),
   url: httpUrl,
-  category: text(100).nullish(),
+  // Exactly what `?category=` accepts (http/parse-limit.ts), so every category can be asked for.
+  category: text(MAX_CATEGORY_CHARS)
+    .regex(/^[^\u0000-\u001f]*$/, 'must be on one line, without control characters')
+    .nullish(),
   language: z
     .string('must be a language tag such as ar')
     .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as ar or ar-EG')
@@ -126,7 +130,10 @@ const fileSchema = z.strictObject(
   {
     // `settings:` left empty parses as null: same as leaving it out.
     settings: settingsSchema.nullish(),
-    feeds: z.array(feedSchema, 'must be a list of feeds').min(1, 'must list at least one feed'),
+    feeds: z
+      .array(feedSchema, 'must be a list of feeds')
+      .min(1, 'must list at least one feed')
+      .max(MAX_FEEDS, `must list at most ${MAX_FEEDS} feeds`),
   },
   'must be a mapping with a "feeds:" list',
 );
@@ -139,6 +146,8 @@ type PathSegment = string | number;
  * each as `file:line:column: path: message`, with details `{ file, problems }`.
  */
 export function parseFeedsConfig(text: string, fileName: string): FeedsConfig {
+  // Before any parsing: a huge file would cost its whole size in memory several times over, and anchors more.
+  if (Buffer.byteLength(text, 'utf8') > MAX_FEEDS_FILE_BYTES) throw tooLarge(fileName);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
 
@@ -171,7 +180,9 @@ export function parseFeedsConfig(text: string, fileName: string): FeedsConfig {
         continue;
       }
       const value = valueAt(data, path);
-      const message = value.found ? `${issue.message} (got ${describe(value.value)})` : 'is required';
+      // A list too long or too short is best described by its length.
+      const got = Array.isArray(value.value) && (issue.code === 'too_big' || issue.code === 'too_small') ? String(value.value.length) : describe(value.value);
+      const message = value.found ? `${issue.message} (got ${got})` : 'is required';
       problems.push(problemAt(doc, lineCounter, path, message));
     }
   }
@@ -184,9 +195,9 @@ export function parseFeedsConfig(text: string, fileName: string): FeedsConfig {
 
 /** Reads and validates a feeds file. The path appears in every error message as given. */
 export async function loadFeedsFile(path: string): Promise<FeedsConfig> {
-  let bytes: Buffer;
+  let bytes: Buffer | null;
   try {
-    bytes = await readFile(path);
+    bytes = await readCapped(path, MAX_FEEDS_FILE_BYTES);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -200,6 +211,7 @@ export async function loadFeedsFile(path: string): Promise<FeedsConfig> {
       details: { file: path, problems: [] },
     });
   }
+  if (bytes === null) throw tooLarge(path);
   let text: string;
   try {
     // Arabic text saved in a legacy encoding would otherwise turn into replacement characters silently.
@@ -209,6 +221,34 @@ export async function loadFeedsFile(path: string): Promise<FeedsConfig> {
     throw configError('CONFIG_YAML_INVALID', path, problems, err);
   }
   return parseFeedsConfig(text, path);
+}
+
+/**
+ * The file's bytes, or null when it holds more than maxBytes: refused from its size without reading it, and the read
+ * stops at the cap as well (a file that grows meanwhile, a pipe or device whose size stat does not know).
+ */
+async function readCapped(path: string, maxBytes: number): Promise<Buffer | null> {
+  const handle = await open(path, 'r');
+  try {
+    if ((await handle.stat()).size > maxBytes) return null;
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const { bytesRead, buffer } = await handle.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, null);
+      if (bytesRead === 0) return Buffer.concat(chunks, total);
+      total += bytesRead;
+      if (total > maxBytes) return null;
+      chunks.push(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+function tooLarge(file: string): KhabarError {
+  const limit = `${MAX_FEEDS_FILE_BYTES} bytes (${MAX_FEEDS_FILE_BYTES / 1024 / 1024} MiB)`;
+  const problem = { line: 1, column: 1, path: '', message: `is larger than ${limit}, the most a feeds file may be` };
+  return configError('CONFIG_INVALID', file, [problem]);
 }
 
 function toSettings(s: FileShape['settings']): FeedSettings {

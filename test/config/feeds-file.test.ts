@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultFeedSettings, loadFeedsFile, normalizeFeedUrl, parseFeedsConfig, type ConfigProblem } from '../../src/config/feeds-file.js';
+import { MAX_CATEGORY_CHARS, MAX_FEEDS, MAX_FEEDS_FILE_BYTES } from '../../src/config/limits.js';
 import { KhabarError } from '../../src/errors.js';
+import { parseCategory } from '../../src/http/parse-limit.js';
 
 const shippedFeedsFile = fileURLToPath(new URL('../../feeds.yaml', import.meta.url));
 
@@ -189,6 +191,20 @@ describe('parseFeedsConfig: each mistake names file, line, column and field', ()
       message: /put quotes around it\) \(got 2024\)/,
     },
     {
+      mistake: 'category longer than ?category= accepts',
+      lines: [...twoFeeds, `    category: ${'ر'.repeat(MAX_CATEGORY_CHARS + 1)}`],
+      at: [8, 5],
+      path: 'feeds[1].category',
+      message: new RegExp(`^must be at most ${MAX_CATEGORY_CHARS} characters \\(got "ر{${MAX_CATEGORY_CHARS + 1}}"\\)$`),
+    },
+    {
+      mistake: 'category with a control character',
+      lines: [...twoFeeds, '    category: "sport\\tnews"'],
+      at: [8, 5],
+      path: 'feeds[1].category',
+      message: /must be on one line, without control characters/,
+    },
+    {
       mistake: 'cron minute out of range',
       lines: ['settings:', '  schedule: "61 * * * *"', ...twoFeeds],
       at: [2, 3],
@@ -309,6 +325,45 @@ describe('parseFeedsConfig: each mistake names file, line, column and field', ()
   });
 });
 
+describe('parseFeedsConfig: limits', () => {
+  const withCategory = (category: string) => yaml(...twoFeeds, `    category: ${JSON.stringify(category)}`);
+
+  it.each(['sport', '  رياضة  ', 'أخبار العالم', 'x'.repeat(MAX_CATEGORY_CHARS), 'ع'.repeat(MAX_CATEGORY_CHARS), 'a/b?c=d&e']) (
+    'accepts category %j, and ?category= accepts it as stored',
+    (category) => {
+      const stored = parseFeedsConfig(withCategory(category), 'feeds.yaml').feeds[1]!.category!;
+      expect(parseCategory(stored)).toEqual({ ok: true, value: stored });
+    },
+  );
+
+  it.each(['x'.repeat(MAX_CATEGORY_CHARS + 1), 'ع'.repeat(MAX_CATEGORY_CHARS + 1), 'a\nb', 'a\u0000b'])(
+    'refuses category %j, which ?category= could not ask for',
+    (category) => {
+      expect(parseCategory(category).ok).toBe(false);
+      expect(problemsOf(configError(withCategory(category)))).toEqual([expect.objectContaining({ path: 'feeds[1].category' })]);
+    },
+  );
+
+  const manyFeeds = (count: number) =>
+    yaml('feeds:', ...Array.from({ length: count }, (_, i) => `- id: f${i}\n  name: F\n  url: https://news.example/${i}`));
+
+  it(`accepts ${MAX_FEEDS} feeds and refuses one more at the feeds key`, () => {
+    expect(parseFeedsConfig(manyFeeds(MAX_FEEDS), 'feeds.yaml').feeds).toHaveLength(MAX_FEEDS);
+    const err = configError(manyFeeds(MAX_FEEDS + 1));
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toBe(`feeds.yaml:1:1: feeds: must list at most ${MAX_FEEDS} feeds (got ${MAX_FEEDS + 1})`);
+  }, 30_000); // two YAML files of ten thousand entries: a few seconds on a busy machine
+
+  it('refuses text over the size limit before parsing it, counting bytes rather than characters', () => {
+    // Under the limit in characters, over it in UTF-8 bytes (Arabic letters are two bytes each), and not even YAML.
+    const text = `feeds: [\n# ${'خ'.repeat(MAX_FEEDS_FILE_BYTES / 2)}\n`;
+    expect(text.length).toBeLessThan(MAX_FEEDS_FILE_BYTES);
+    const err = configError(text);
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toBe(`feeds.yaml:1:1: is larger than ${MAX_FEEDS_FILE_BYTES} bytes (5 MiB), the most a feeds file may be`);
+  });
+});
+
 describe('parseFeedsConfig: YAML syntax', () => {
   it.each([
     { mistake: 'over-indented key (yaml reports where the value turned into a mapping)', lines: ['feeds:', '  - id: a', '     name: A', '    url: https://example.org'], line: 2 },
@@ -379,6 +434,25 @@ describe('loadFeedsFile', () => {
     const err = (await loadFeedsFile(path).catch((e: unknown) => e)) as KhabarError;
     expect(err.code).toBe('CONFIG_YAML_INVALID');
     expect(err.message).toContain('not valid UTF-8');
+  });
+
+  it('refuses a file over the size limit with one problem at 1:1, without parsing it', async () => {
+    const path = join(dir, 'huge.yaml');
+    // Broken YAML after the first line: only the size may be reported.
+    const head = 'feeds: [\n';
+    await writeFile(path, head + '#'.repeat(MAX_FEEDS_FILE_BYTES + 1 - head.length));
+    const err = (await loadFeedsFile(path).catch((e: unknown) => e)) as KhabarError;
+    expect(err).toBeInstanceOf(KhabarError);
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toBe(`${path}:1:1: is larger than ${MAX_FEEDS_FILE_BYTES} bytes (5 MiB), the most a feeds file may be`);
+    expect(problemsOf(err)).toEqual([{ line: 1, column: 1, path: '', message: expect.stringContaining(String(MAX_FEEDS_FILE_BYTES)) }]);
+  });
+
+  it('loads a file of exactly the size limit', async () => {
+    const path = join(dir, 'at-limit.yaml');
+    const text = yaml(...twoFeeds);
+    await writeFile(path, `${text}#${'x'.repeat(MAX_FEEDS_FILE_BYTES - Buffer.byteLength(text) - 2)}\n`);
+    expect((await loadFeedsFile(path)).feeds).toHaveLength(2);
   });
 
   it('accepts a UTF-8 byte order mark', async () => {
