@@ -16,5 +16,8 @@ export const MAX_FEEDS = 10_000;
 export const MAX_TITLE_CHARS = 2_000;
 export const MAX_AUTHOR_CHARS = 500;
 
+/** An entry's HTML is cut to this many characters before sanitizing (a news article's HTML is far shorter). */
+export const MAX_CONTENT_HTML_CHARS = 1_000_000;
+
 /** A stored error message: one human sentence (code and cause), never SQL or parameters. */
 export const MAX_ERROR_MESSAGE_CHARS = 300;

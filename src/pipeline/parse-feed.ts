@@ -181,6 +181,15 @@ function inlineXhtml(text: string): string {
   const out: string[] = [];
   let copied = 0;
   let at = 0;
+  // Where each tag's next close tag is (-1: none left): found once, not searched again from every open tag.
+  const nextClose = new Map<string, number>();
+  const closeTagAfter = (tag: string, from: number): number => {
+    const known = nextClose.get(tag);
+    if (known !== undefined && (known === -1 || known >= from)) return known;
+    const found = text.indexOf(`</${tag}`, from);
+    nextClose.set(tag, found);
+    return found;
+  };
   for (;;) {
     const lt = text.indexOf('<', at);
     if (lt === -1) break;
@@ -196,7 +205,7 @@ function inlineXhtml(text: string): string {
     const tag = name[1]!;
     const attributes = text.slice(lt + 1 + tag.length, text[gt - 1] === '/' ? gt - 1 : gt);
     if (text[gt - 1] === '/' || !/\btype\s*=\s*["'](?:xhtml|application\/xhtml\+xml)["']|\bmode\s*=\s*["']xml["']/.test(attributes)) continue;
-    const closeAt = text.indexOf(`</${tag}`, gt + 1);
+    const closeAt = closeTagAfter(tag, gt + 1);
     if (closeAt === -1) continue;
     const closeEnd = text.indexOf('>', closeAt);
     if (closeEnd === -1 || text.slice(closeAt + 2 + tag.length, closeEnd).trim() !== '') continue;
