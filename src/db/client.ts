@@ -31,7 +31,7 @@ export interface OpenDatabaseOptions {
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir);
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir, options.logger);
 }
 
 async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<DatabaseHandle> {
@@ -64,7 +64,7 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   };
 }
 
-async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+async function openPglite(dataDir: string, log?: Logger): Promise<DatabaseHandle> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const inMemory = dataDir.startsWith('memory://');
@@ -81,6 +81,21 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
     });
   }
   const db = drizzle({ client, schema }) as unknown as Database;
+  if (!inMemory) {
+    // The folder lock proves no other process uses this database: any lease in it is a dead process's, and would
+    // keep its feeds from being refreshed until it ran out.
+    try {
+      const { releaseLeftLeases } = await import('./queries/claim-due-feeds.js');
+      const released = await releaseLeftLeases(db);
+      if (released > 0) log?.info({ feeds: released }, 'leases left by a stopped process released');
+    } catch (err) {
+      await client.close().catch(() => {});
+      releaseLock();
+      throw new KhabarError('DB_UNAVAILABLE', `cannot open the embedded database in ${folder}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
   let closed: Promise<void> | null = null;
   return {
     db,
@@ -93,7 +108,8 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
 
 /**
  * PGlite serves one process per folder; a second one would corrupt it. A lock file holding our pid guards the folder;
- * a lock left by a process that no longer runs is taken over.
+ * a lock left by a process that no longer runs is taken over. Holding it, the process is the database's only user
+ * (openPglite ends leftover feed leases on that basis).
  */
 function acquireFolderLock(dir: string): () => void {
   mkdirSync(dir, { recursive: true });

@@ -37,7 +37,7 @@ export const feeds = pgTable('feeds', {
 /**
  * Per-feed fetch state and health, written only by the worker (kept apart from `feeds` so syncing the YAML never
  * clobbers validators or error state). `lease_until` is the claim: a worker takes due rows with FOR UPDATE SKIP LOCKED
- * and sets a lease, so replicas never fetch one feed twice at once.
+ * and sets a lease (and `lease_owner`), so replicas never fetch one feed twice at once.
  */
 export const feedStates = pgTable(
   'feed_states',
@@ -49,6 +49,8 @@ export const feedStates = pgTable(
     lastModified: text('last_modified'),
     nextFetchAt: timestamp('next_fetch_at', { withTimezone: true }).notNull().defaultNow(),
     leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    /** Who holds the lease, `hostname:pid`, so a lease can be traced to its process (`khabar status`, `fetch --once`). */
+    leaseOwner: text('lease_owner'),
     lastFetchedAt: timestamp('last_fetched_at', { withTimezone: true }),
     lastSuccessAt: timestamp('last_success_at', { withTimezone: true }),
     /** 'new' | 'ok' | 'not-modified' | 'error' */

@@ -1,5 +1,5 @@
 import type { Database } from '../db/client.js';
-import { claimDueFeeds } from '../db/queries/claim-due-feeds.js';
+import { claimDueFeeds, leaseOwnerOf } from '../db/queries/claim-due-feeds.js';
 import { retryTransient } from '../db/retry-transient.js';
 import { FULL_TEXT_BUDGET_MS } from '../pipeline/fetch-full-text.js';
 import type { Logger } from '../logger.js';
@@ -14,6 +14,8 @@ export interface RefreshDueFeedsOptions {
   onResult?: (result: RefreshResult) => void;
   /** Stop claiming new feeds once this is aborted (shutdown); feeds in flight finish. */
   signal?: AbortSignal;
+  /** Stored with each lease this pass takes; default `hostname:pid` of this process. */
+  leaseOwner?: string;
 }
 
 export interface PassSummary {
@@ -35,6 +37,7 @@ export async function refreshDueFeeds(deps: RefreshDeps, options: RefreshDueFeed
   // plus the one in flight, then storing; a replica may claim the feed again only after it.
   const leaseSeconds = 2 * Math.ceil(deps.options.timeoutMs / 1000) + FULL_TEXT_BUDGET_MS / 1000 + 120;
   const log: Logger = deps.logger;
+  const owner = options.leaseOwner ?? leaseOwnerOf();
 
   async function runner(): Promise<void> {
     while (!options.signal?.aborted) {
@@ -57,10 +60,11 @@ export async function refreshDueFeeds(deps: RefreshDeps, options: RefreshDueFeed
     const feedIds = options.feedIds?.filter((id) => !done.has(id));
     return retryTransient(() =>
       claimDueFeeds(db, {
-      limit: 1,
-      leaseSeconds,
-      ignoreSchedule: options.ignoreSchedule,
-      feedIds,
+        limit: 1,
+        leaseSeconds,
+        owner,
+        ignoreSchedule: options.ignoreSchedule,
+        feedIds,
         excludeIds: [...done],
       }),
     );

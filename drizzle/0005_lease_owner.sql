@@ -1,0 +1,1 @@
+ALTER TABLE "feed_states" ADD COLUMN "lease_owner" text;

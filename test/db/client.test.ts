@@ -1,0 +1,83 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/client.js';
+import { migrateDatabase } from '../../src/db/migrate.js';
+import { claimDueFeeds } from '../../src/db/queries/claim-due-feeds.js';
+import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
+import { feedStates } from '../../src/db/schema.js';
+import { feedSource } from '../helpers/test-sources.js';
+
+/** The pid of a process that has exited: what a crashed khabar leaves in its lock file. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(child.stdout);
+}
+
+describe('the embedded database in a folder', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'khabar-client-'));
+    const handle = await openDatabase({ dataDir: dir });
+    try {
+      await migrateDatabase(handle);
+      await syncFeeds(handle.db, [feedSource('a', 'أ', 'http://127.0.0.1:9/a'), feedSource('b', 'ب', 'http://127.0.0.1:9/b')]);
+    } finally {
+      await handle.close();
+    }
+  }, 60_000);
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function leaseEverything(owner: string): Promise<void> {
+    const handle = await openDatabase({ dataDir: dir });
+    try {
+      const claimed = await claimDueFeeds(handle.db, { limit: 10, leaseSeconds: 600, owner, ignoreSchedule: true });
+      expect(claimed).toHaveLength(2);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  it('ends the leases of a process that crashed, once its folder lock is taken over', async () => {
+    await leaseEverything('crashed-host:12345');
+    // The process died holding the lock: its file names a pid that no longer runs.
+    writeFileSync(path.join(dir, 'khabar.lock'), String(deadPid()));
+    const handle = await openDatabase({ dataDir: dir });
+    try {
+      const states = await handle.db.select().from(feedStates);
+      expect(states.map((s) => [s.feedId, s.leaseUntil, s.leaseOwner]).sort()).toEqual([
+        ['a', null, null],
+        ['b', null, null],
+      ]);
+      // The feeds can be claimed again at once, not after the lease.
+      expect(await claimDueFeeds(handle.db, { limit: 10, leaseSeconds: 60, owner: 'me:1', ignoreSchedule: true })).toHaveLength(2);
+    } finally {
+      await handle.close();
+    }
+  }, 60_000);
+
+  it('ends leases left behind after a clean stop too: no other process can hold one', async () => {
+    await leaseEverything('stopped-host:1');
+    const handle = await openDatabase({ dataDir: dir });
+    try {
+      const rows = await handle.db.select().from(feedStates).where(sql`${feedStates.leaseUntil} is not null`);
+      expect(rows).toEqual([]);
+    } finally {
+      await handle.close();
+    }
+  }, 60_000);
+
+  it('leaves the database alone when another live process holds the folder', async () => {
+    writeFileSync(path.join(dir, 'khabar.lock'), String(process.ppid));
+    try {
+      await expect(openDatabase({ dataDir: dir })).rejects.toMatchObject({ code: 'DB_LOCKED' });
+    } finally {
+      rmSync(path.join(dir, 'khabar.lock'), { force: true });
+    }
+  });
+});
