@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadEnv, type Env } from './config/env.js';
 import { loadFeedsFile, type FeedsConfig } from './config/feeds-file.js';
+import { loadLeaseHolders } from './db/queries/claim-due-feeds.js';
 import { loadFeedHealth, type FeedHealth } from './db/queries/load-feed-health.js';
 import { syncFeeds } from './db/queries/sync-feeds.js';
 import { reindexIfStale } from './dedup/reindex-stale-entries.js';
@@ -114,8 +115,16 @@ async function fetchCommand(args: string[], io: Io): Promise<number> {
       },
     });
     const wanted = values.feed ?? feeds.feeds.filter((f) => f.enabled).map((f) => f.id);
-    for (const id of wanted.filter((w) => !reported.has(w))) {
-      io.stdout.write(`${id}: skipped (another khabar process is refreshing it right now)\n`);
+    // A feed is skipped only when another process holds its lease; say which one, so a stuck lease can be traced.
+    const skipped = wanted.filter((w) => !reported.has(w));
+    const holders = await loadLeaseHolders(handle.db, skipped);
+    for (const id of skipped) {
+      const holder = holders.get(id);
+      io.stdout.write(
+        holder
+          ? `${id}: skipped (${describeLease(holder.owner, holder.until)})\n`
+          : `${id}: skipped (another khabar process refreshed it during this pass)\n`,
+      );
     }
     io.stdout.write(
       `${summary.feeds} feeds: ${summary.ok} ok, ${summary.notModified} not modified, ${summary.failed} failed; ${summary.newItems} new items\n`,
@@ -161,15 +170,22 @@ const LEAD_ONLY_WORDS = 80;
 
 /** One `khabar status` line: id, state, last success, next fetch, items and their typical length, the last error. */
 export function feedHealthLine(r: FeedHealth): string {
-  const iso = (d: Date | null) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-');
   const state = !r.enabled ? 'disabled' : r.lastOutcome;
   let text = `${r.items} items`;
   if (r.typicalWords !== null) text += `, ~${r.typicalWords} words each`;
   // Copies of one report are recognised far better on whole articles than on leads (README: Full text).
   if (r.typicalWords !== null && r.items >= 5 && r.typicalWords < LEAD_ONLY_WORDS && !r.fullText) text += ' (leads only: full_text: true would store the articles)';
   if (r.fullText) text += ', full_text';
+  if (r.leaseUntil) text += `, ${describeLease(r.leaseOwner, r.leaseUntil)}`;
   const error = r.lastErrorCode ? ` ${r.lastErrorCode} (${r.consecutiveFailures} in a row): ${r.lastErrorMessage}` : '';
   return `${r.id}\t${state}\tlast success ${iso(r.lastSuccessAt)}\tnext ${iso(r.nextFetchAt)}\t${text}${error}`;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-');
+
+/** `leased by HOST:PID until TIME`: the process refreshing a feed, as `status` and `fetch --once` name it. */
+function describeLease(owner: string | null, until: Date): string {
+  return `leased by ${owner ?? 'an older khabar release (owner not recorded)'} until ${iso(until)}`;
 }
 
 async function checkConfigCommand(io: Io): Promise<number> {

@@ -1,7 +1,9 @@
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feedHealthLine } from '../../src/cli.js';
 import { loadFeedHealth } from '../../src/db/queries/load-feed-health.js';
 import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
+import { feedStates } from '../../src/db/schema.js';
 import { storeItems } from '../../src/pipeline/store-items.js';
 import { singletonStoryAssigner } from '../../src/pipeline/story-assigner.js';
 import { agencyParagraphs, reportItem } from '../helpers/agency-report.js';
@@ -44,5 +46,26 @@ describe.each(testBackends())('feed health for `khabar status` (%s)', (backend) 
     expect(byId.get('articles')).not.toMatch(/leads only/);
     expect(byId.get('leads-full')).toMatch(/, full_text$/);
     expect(byId.get('empty')).toMatch(/\t0 items$/);
+  });
+
+  it('names the process holding a lease in force, and not an expired one', async () => {
+    const setLease = (feedId: string, until: ReturnType<typeof sql>, owner: string | null) =>
+      t.handle.db.update(feedStates).set({ leaseUntil: until, leaseOwner: owner }).where(eq(feedStates.feedId, feedId));
+    await setLease('empty', sql`now() + interval '4 minutes'`, 'news-2:4242');
+    await setLease('articles', sql`now() - interval '1 minute'`, 'gone:1');
+    await setLease('leads', sql`now() + interval '4 minutes'`, null);
+    try {
+      const rows = new Map((await loadFeedHealth(t.handle.db)).map((r) => [r.id, r]));
+      const empty = rows.get('empty')!;
+      expect(empty.leaseOwner).toBe('news-2:4242');
+      expect(empty.leaseUntil!.getTime()).toBeGreaterThan(Date.now() + 3 * 60_000);
+      expect(rows.get('articles')).toMatchObject({ leaseOwner: null, leaseUntil: null });
+      const until = empty.leaseUntil!.toISOString().replace(/\.\d{3}Z$/, 'Z');
+      expect(feedHealthLine(empty)).toMatch(new RegExp(`\t0 items, leased by news-2:4242 until ${until}$`));
+      expect(feedHealthLine(rows.get('articles')!)).not.toMatch(/leased/);
+      expect(feedHealthLine(rows.get('leads')!)).toMatch(/, leased by an older khabar release \(owner not recorded\) until /);
+    } finally {
+      await t.handle.db.update(feedStates).set({ leaseUntil: null, leaseOwner: null });
+    }
   });
 });

@@ -16,6 +16,9 @@ export interface FeedHealth {
   nextFetchAt: Date | null;
   lastCharset: string | null;
   fullText: boolean;
+  /** The lease in force now, if a process is refreshing the feed: its `hostname:pid` (null if not recorded) and end. */
+  leaseOwner: string | null;
+  leaseUntil: Date | null;
   /** Items stored from this feed. */
   items: number;
   /** Median words of the text of its last 20 items (null before any): tells a feed of leads from one of articles. */
@@ -39,6 +42,10 @@ export async function loadFeedHealth(db: Database): Promise<FeedHealth[]> {
       nextFetchAt: feedStates.nextFetchAt,
       lastCharset: feedStates.lastCharset,
       fullText: feeds.fullText,
+      // An expired lease holds nothing (the next claim takes the feed), so it is not shown.
+      leaseActive: sql<boolean>`coalesce(${feedStates.leaseUntil} > now(), false)`,
+      leaseOwner: feedStates.leaseOwner,
+      leaseUntil: feedStates.leaseUntil,
       items: sql<number>`(select count(*)::int from items i where i.feed_id = ${feeds.id})`,
       typicalWords: sql<number | null>`(
         select percentile_disc(0.5) within group (order by t.words) from (
@@ -50,8 +57,10 @@ export async function loadFeedHealth(db: Database): Promise<FeedHealth[]> {
     .innerJoin(feedStates, eq(feedStates.feedId, feeds.id))
     .orderBy(asc(feeds.id))
     .then((rows) =>
-      rows.map((r) => ({
+      rows.map(({ leaseActive, leaseOwner, leaseUntil, ...r }) => ({
         ...r,
+        leaseOwner: leaseActive ? leaseOwner : null,
+        leaseUntil: leaseActive ? leaseUntil : null,
         lastOutcome: r.lastOutcome ?? 'new',
         consecutiveFailures: r.consecutiveFailures ?? 0,
         items: Number(r.items ?? 0),
