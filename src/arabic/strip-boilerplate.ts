@@ -11,12 +11,28 @@ const BUILT_IN_LINES = new Set(
 // "اقرأ أيضا: <another article's headline>" links elsewhere: not this report's text.
 const BUILT_IN_PREFIXES = ['اقرأ أيضا', 'اقرأ المزيد', 'شاهد أيضا'].map((p) => normalizeText(p) + ' ');
 const MAX_PREFIXED_WORDS = 20;
-const WORDPRESS_FOOTER = /^\s*the post .* appeared first on .*$/i;
+
+/*
+ * WordPress's "The post <title> appeared first on <site>." footer: what `/^\s*the post .* appeared first on .*$/i`
+ * matched, in three linear steps. That regex, on a line with many " appeared first on " and a line separator
+ * (U+2028) at the end, retried the rest of the line from every occurrence (quadratic). Both ".*" forbid line
+ * terminators, so the whole rest of the line must be free of them.
+ */
+const WORDPRESS_FOOTER_START = /^\s*the post /i;
+const WORDPRESS_FOOTER_MIDDLE = / appeared first on /i;
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
+
+function isWordpressFooter(raw: string): boolean {
+  const start = WORDPRESS_FOOTER_START.exec(raw);
+  if (!start) return false;
+  const rest = raw.slice(start[0].length);
+  return !LINE_TERMINATOR.test(rest) && WORDPRESS_FOOTER_MIDDLE.test(rest);
+}
 
 export function isBuiltInBoilerplate(line: NormalizedLine): boolean {
   if (line.text === '') return true;
   if (BUILT_IN_LINES.has(line.text)) return true;
-  if (WORDPRESS_FOOTER.test(line.raw)) return true;
+  if (isWordpressFooter(line.raw)) return true;
   return BUILT_IN_PREFIXES.some((p) => line.text.startsWith(p) && wordCountAtMost(line.text, MAX_PREFIXED_WORDS));
 }
 

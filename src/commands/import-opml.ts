@@ -93,7 +93,8 @@ function idFromUrl(url: string): string {
     .replace(/^www\d*\./, '')
     .replace(/\.(com|net|org|co|info|news)(\.[a-z]{2})?$/, '')
     .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
+    // One "-" at most at either end after the line above; /^-+|-+$/ would be quadratic on a long run of "-".
+    .replace(/^-|-$/g, '')
     .slice(0, 64);
   return slug || 'feed';
 }

@@ -67,8 +67,49 @@ export function canonicalCharset(label: string): string | null {
 export function stripXmlEncoding(text: string): string {
   const match = /^(\uFEFF?\s*<\?xml\b)([^?]*?)(\?>)/.exec(text);
   if (!match || !/\bencoding\s*=/.test(match[2]!)) return text;
-  const attributes = match[2]!.replace(/\s+encoding\s*=\s*(["'])[^"']*\1/, '').replace(/\s+encoding\s*=\s*[^\s?]+/, '');
+  const attributes = withoutEncoding(withoutEncoding(match[2]!, true), false);
   return match[1] + attributes + match[3] + text.slice(match[0].length);
+}
+
+const WHITESPACE = /\s/;
+
+function isSpaceAt(s: string, i: number): boolean {
+  return i < s.length && WHITESPACE.test(s[i]!);
+}
+
+/**
+ * The first ` encoding="…"` / ` encoding='…'` (quoted) or ` encoding=value` (not quoted) removed, with the whitespace
+ * before it: what `.replace(/\s+encoding\s*=\s*(["'])[^"']*\1/, '')` and `.replace(/\s+encoding\s*=\s*[^\s?]+/, '')`
+ * did. A scan from each "encoding", not those regexes: they restarted at every character of a long whitespace run
+ * that no "encoding" follows (quadratic; `<?xml` + 100 kB of spaces + `x encoding="utf-8"?>` took 42 s). Every step
+ * below reads characters no other "encoding" reads, so the work is linear.
+ */
+function withoutEncoding(attributes: string, quoted: boolean): string {
+  for (let at = attributes.indexOf('encoding'); at !== -1; at = attributes.indexOf('encoding', at + 1)) {
+    if (!isSpaceAt(attributes, at - 1)) continue;
+    let i = at + 'encoding'.length;
+    while (isSpaceAt(attributes, i)) i++;
+    if (attributes[i] !== '=') continue;
+    i++;
+    while (isSpaceAt(attributes, i)) i++;
+    let end = i;
+    if (quoted) {
+      const quote = attributes[i];
+      if (quote !== '"' && quote !== "'") continue;
+      end = i + 1;
+      while (end < attributes.length && attributes[end] !== '"' && attributes[end] !== "'") end++;
+      if (attributes[end] !== quote) continue;
+      end++;
+    } else {
+      while (end < attributes.length && attributes[end] !== '?' && !isSpaceAt(attributes, end)) end++;
+      if (end === i) continue;
+    }
+    // The regex's match began where the whitespace run before "encoding" begins.
+    let start = at - 1;
+    while (isSpaceAt(attributes, start - 1)) start--;
+    return attributes.slice(0, start) + attributes.slice(end);
+  }
+  return attributes;
 }
 
 function sniffBom(body: Buffer): { charset: string; length: number } | null {
@@ -90,22 +131,43 @@ function charsetFromXmlDeclaration(body: Buffer): string | null {
   if (body.length >= 4 && body[0] === 0x00 && body[1] === 0x3c && body[2] === 0x00 && body[3] === 0x3f) return 'utf-16be';
   // Any ASCII-compatible charset spells the declaration in ASCII, so latin1 reads it faithfully.
   const head = body.subarray(0, 1024).toString('latin1');
-  const match = /^\s*<\?xml\b[^>]*?\bencoding\s*=\s*(["'])([^"']*)\1/.exec(head);
-  return match ? match[2]! : null;
+  // Two quoted alternatives rather than (["'])…\1: a backreference leaves the ReDoS checker of
+  // test/security/linear-regexes.test.ts only its fuzzer, and the alternatives say the same.
+  const match = /^\s*<\?xml\b[^>]*?\bencoding\s*=\s*(?:"([^"']*)"|'([^"']*)')/.exec(head);
+  return match ? (match[1] ?? match[2])! : null;
 }
 
 function charsetFromHtmlMeta(body: Buffer): string | null {
   const head = body.subarray(0, 1024).toString('latin1');
-  for (const [tag] of head.matchAll(/<meta\b[^>]*>/gi)) {
-    const direct = /\bcharset\s*=\s*["']?\s*([\w.:-]+)/i.exec(tag);
+  for (const tag of metaTags(head)) {
+    const direct = /\bcharset\s*=\s*(?:["']\s*)?([\w.:-]+)/i.exec(tag);
     if (direct && !/\bcontent\s*=/i.test(tag)) return direct[1]!;
-    if (/\bhttp-equiv\s*=\s*["']?\s*content-type/i.test(tag)) {
+    if (/\bhttp-equiv\s*=\s*(?:["']\s*)?content-type/i.test(tag)) {
       const content = /\bcontent\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/i.exec(tag);
-      const label = content && /charset\s*=\s*["']?\s*([\w.:-]+)/i.exec(content[1]!);
+      const label = content && /charset\s*=\s*(?:["']\s*)?([\w.:-]+)/i.exec(content[1]!);
       if (label) return label[1]!;
     }
   }
   return null;
+}
+
+/**
+ * The `<meta …>` tags of the head, as `head.matchAll(/<meta\b[^>]*>/gi)` found them, by indexOf: that regex
+ * rescanned to the end from every "<meta" when no ">" followed (quadratic, if only in the 1024-byte head).
+ */
+function* metaTags(head: string): Generator<string> {
+  // Latin-1 text: lower-casing keeps every index and folds only what /i folds in "<meta".
+  const lower = head.toLowerCase();
+  for (let open = lower.indexOf('<meta'); open !== -1; ) {
+    const close = lower.indexOf('>', open + 5);
+    if (close === -1) return;
+    if (/\w/.test(lower[open + 5]!)) {
+      open = lower.indexOf('<meta', open + 5);
+      continue;
+    }
+    yield head.slice(open, close + 1);
+    open = lower.indexOf('<meta', close + 1);
+  }
 }
 
 function usableCharset(label: string | null, body: Buffer): string | null {

@@ -56,7 +56,9 @@ function parseIso(value: string): number | null {
 
 function parseRfc822(value: string): number | null {
   // [Day,] DD Mon YYYY HH:MM[:SS] [zone]; the day name and zone may be missing or odd.
-  const m = /^(?:[^\d,]+,? ?)?(\d{1,2})[ -]([^\d\s-]+(?: [^\d\s-]+)?)[ -](\d{2,4})(?:,? (\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)? ?(.*)$/.exec(value);
+  // The s flag changes nothing here (parseDate turned every line terminator into a space) but keeps the final (.*)$
+  // from failing: where it could, the optional ".\d+" before it and it traded digits (quadratic backtracking).
+  const m = /^(?:[^\d,]+,? ?)?(\d{1,2})[ -]([^\d\s-]+(?: [^\d\s-]+)?)[ -](\d{2,4})(?:,? (\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)? ?(.*)$/s.exec(value);
   if (!m) return null;
   const [, d, monthName, yearText, h = '0', mi = '0', s = '0', zoneText = ''] = m;
   const month = months[monthName!.toLowerCase().replace(/\.$/, '')];

@@ -41,6 +41,9 @@ describe('stripHtml', () => {
     ['plain text is returned as is', 'نص عادي', 'نص عادي'],
     ['numeric entities', '&#1582;&#x628;&#1585;', 'خبر'],
     ['unknown entities stay', '&bogus; x', '&bogus; x'],
+    ['each tag becomes one space, up to the first ">"', 'a<b>c<>d<x y="1">>e', 'a c d >e'],
+    ['a "<" without a later ">" stays, and so does everything after it', 'a<b>c < d < e', 'a c < d < e'],
+    ['many "<" and no ">"', '<'.repeat(1000), '<'.repeat(1000)],
   ])('%s', (_name, input, expected) => {
     expect(stripHtml(input)).toBe(expected);
   });

@@ -13,6 +13,7 @@ describe('stripBoilerplate', () => {
     ['«اقرأ أيضا»', 'اقرأ أيضاً'],
     ['a short «اقرأ أيضا: headline» link', 'اقرأ أيضا: الأسد يتصل ببوتين'],
     ['the WordPress footer', 'The post تنسيق أمني سوري appeared first on صحيفة الخبر.'],
+    ['the WordPress footer after whitespace, in capitals', '\u00a0 THE POST x APPEARED FIRST ON y'],
     ['a punctuation-only line', '* * *'],
   ])('drops %s', (_name, line) => {
     expect(kept(`خبر أول.\n${line}\nخبر ثان.`)).toEqual(['خبر أول.', 'خبر ثان.']);
@@ -20,6 +21,15 @@ describe('stripBoilerplate', () => {
 
   it('keeps report lines that merely contain the words', () => {
     const line = 'وقال إن الوزارة ستظهر المزيد من الحزم في تطبيق النظام';
+    expect(kept(line)).toEqual([line]);
+  });
+
+  it.each([
+    ['"the post" not at the start', 'x the post a appeared first on b'],
+    ['no space between "the post" and "appeared"', 'the post appeared first on b'],
+    ['a line separator after the phrase', 'the post a appeared first on b\u2028c'],
+    ['a line separator before the phrase', 'the post a\u2029b appeared first on c'],
+  ])('keeps a line that is not the WordPress footer: %s', (_name, line) => {
     expect(kept(line)).toEqual([line]);
   });
 });
@@ -64,6 +74,15 @@ describe('splitLines', () => {
 
   it('keeps decimal points inside figures', () => {
     expect(splitLines('ارتفع المؤشر 3.5 في المئة.')[0].sentences).toEqual(['ارتفع المءشر 3.5 في المءه']);
+  });
+
+  it.each([
+    ['a run of marks before a space is one break', 'اول؟!.. ثان', ['اول', 'ثان']],
+    ['a run of marks before a letter is no break', 'اول!!!ثان. ثالث', ['اول ثان', 'ثالث']],
+    ['any whitespace after the marks, or the end of the line', 'a.\u00a0b!\tc?', ['a', 'b', 'c']],
+    ['marks only', '!!!', []],
+  ])('sentence breaks: %s', (_name, text, sentences) => {
+    expect(splitLines(text)[0]!.sentences).toEqual(sentences);
   });
 });
 

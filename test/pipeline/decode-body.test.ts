@@ -208,6 +208,16 @@ describe('decodeBody', () => {
     expect(decoded.text).not.toMatch(/^<\?xml[^>]*encoding=/);
   });
 
+  it.each([
+    ['<metadata charset=iso-8859-6><meta charset="windows-1256">', 'windows-1256', 'html-meta'],
+    [`<META HTTP-EQUIV = "Content-Type" CONTENT=' text/html; charset = " iso-8859-6'>`, 'iso-8859-6', 'html-meta'],
+    ['<meta<meta charset=windows-1256>', 'windows-1256', 'html-meta'],
+    ['<meta charset="iso-8859-6"', 'windows-1256', 'windows-1256-fallback'],
+  ])('reads <meta> in the head: %s', (head, charset, charsetSource) => {
+    const decoded = decodeBody(Buffer.from(`${head}\xe3`, 'latin1'), null);
+    expect({ charset: decoded.charset, charsetSource: decoded.charsetSource }).toEqual({ charset, charsetSource });
+  });
+
   it('decodes the windows-1256 fixture back to its source text', () => {
     const decoded = decodeBody(readFixtureAs(fixtureNames.windows1256HeaderOnly, 'windows-1256'), 'text/xml; charset=windows-1256');
     expect(decoded.text).toBe(readFixtureText(fixtureNames.windows1256HeaderOnly));
@@ -241,6 +251,16 @@ describe('stripXmlEncoding', () => {
     [`<?xml version='1.0' encoding='UTF-8' standalone='yes'?><rss/>`, `<?xml version='1.0' standalone='yes'?><rss/>`],
     [`<?xml version="1.0"?><rss encoding="x"/>`, `<?xml version="1.0"?><rss encoding="x"/>`],
     [`<rss/>`, `<rss/>`],
+    // The whitespace run before the attribute goes with it; a run no "encoding" follows stays.
+    [`<?xml version="1.0" \t\n encoding = 'x' standalone="no"?><rss/>`, `<?xml version="1.0" standalone="no"?><rss/>`],
+    [`<?xml${' '.repeat(50)}v="1" encoding="x"?><rss/>`, `<?xml${' '.repeat(50)}v="1"?><rss/>`],
+    // Unquoted, or quoted with mismatched quotes: removed up to the next space or "?".
+    [`<?xml version="1.0" encoding=utf-8?><rss/>`, `<?xml version="1.0"?><rss/>`],
+    [`<?xml version="1.0" encoding="utf-8' x?><rss/>`, `<?xml version="1.0" x?><rss/>`],
+    // The first quoted one, then the first unquoted one (`"z"` reads as one); "encoding" glued to the previous
+    // attribute is not an attribute.
+    [`<?xml a="1"encoding="x" encoding="y" encoding="z"?><rss/>`, `<?xml a="1"encoding="x"?><rss/>`],
+    [`<?xml encoding="y" encoding=z encoding=w?><rss/>`, `<?xml encoding=w?><rss/>`],
   ])('%s', (input, expected) => {
     expect(stripXmlEncoding(input)).toBe(expected);
   });
