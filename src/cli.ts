@@ -8,7 +8,7 @@ import { syncFeeds } from './db/queries/sync-feeds.js';
 import { reindexIfStale } from './dedup/reindex-stale-entries.js';
 import { isKhabarError, toKhabarError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
-import { openMigratedDatabase, refreshDepsFor, runService } from './main.js';
+import { openMigratedDatabase, parsePoolFor, refreshDepsFor, runService } from './main.js';
 import type { RefreshResult } from './pipeline/refresh-feed.js';
 import { refreshDueFeeds } from './worker/refresh-due-feeds.js';
 
@@ -98,6 +98,7 @@ async function fetchCommand(args: string[], io: Io): Promise<number> {
   const disabled = (values.feed ?? []).filter((id) => feeds.feeds.some((f) => f.id === id && !f.enabled));
   if (disabled.length) throw usageError(`feed ${disabled.join(', ')} is disabled in ${env.feedsFile} (enabled: false)`);
   const handle = await openMigratedDatabase(env, logger);
+  const parser = parsePoolFor(env, logger);
   try {
     await syncFeeds(handle.db, feeds.feeds);
     // As the worker does before storing: entries fingerprinted by an older release are recomputed first.
@@ -105,7 +106,7 @@ async function fetchCommand(args: string[], io: Io): Promise<number> {
       logger.warn({ err }, 'dedup reindex failed; fetching anyway'),
     );
     const reported = new Set<string>();
-    const summary = await refreshDueFeeds(refreshDepsFor(handle, feeds, logger), {
+    const summary = await refreshDueFeeds(refreshDepsFor(handle, feeds, logger, parser), {
       concurrency: feeds.settings.concurrency,
       ignoreSchedule: true,
       feedIds: values.feed,
@@ -131,6 +132,7 @@ async function fetchCommand(args: string[], io: Io): Promise<number> {
     );
     return 0;
   } finally {
+    await parser.close();
     await handle.close();
   }
 }

@@ -38,7 +38,7 @@ export function parsePoolFor(env: Env, logger: Logger): ParsePool {
 }
 
 /** What the worker needs, built from the config. */
-export function refreshDepsFor(handle: DatabaseHandle, config: FeedsConfig, logger: Logger, parser: ParsePool = createParsePool({ logger })): RefreshDeps {
+export function refreshDepsFor(handle: DatabaseHandle, config: FeedsConfig, logger: Logger, parser: ParsePool): RefreshDeps {
   const s = config.settings;
   return {
     db: handle.db,
@@ -120,6 +120,8 @@ function createServiceApp(env: Env, config: FeedsConfig, handle: DatabaseHandle,
       feedTitle: config.settings.title,
       cacheSeconds: 30,
       sources: config.feeds.filter((f) => f.enabled).map((f) => ({ name: f.name, url: f.url, category: f.category, language: f.language })),
+      // Disabled feeds too: their stories stay published under their category.
+      categories: [...new Set(config.feeds.flatMap((f) => (f.category ? [f.category] : [])))],
     },
     health: async function databaseHealth() {
       try {

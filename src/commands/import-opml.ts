@@ -5,6 +5,7 @@ import { normalizeFeedUrl } from '../config/feeds-file.js';
 import { KhabarError, toKhabarError } from '../errors.js';
 import { decodeBody } from '../pipeline/decode-body.js';
 import type { CommandIo } from './cluster.js';
+import { MAX_CATEGORY_CHARS } from '../config/limits.js';
 
 export interface OpmlFeed {
   name: string;
@@ -75,7 +76,7 @@ export function opmlToFeedsYaml(feeds: OpmlFeed[]): { yaml: string; count: numbe
     ids.add(id);
     // Cut by characters, not UTF-16 units: an emoji must not be split in half.
     const name = Array.from(feed.name).slice(0, 200).join('').trim() || url;
-    const category = feed.category ? Array.from(feed.category).slice(0, 100).join('').trim() : undefined;
+    const category = feed.category ? Array.from(feed.category).slice(0, MAX_CATEGORY_CHARS).join('').trim() : undefined;
     entries.push({ id, name, url, ...(category ? { category } : {}) });
   }
   return { yaml: stringify({ feeds: entries }, { lineWidth: 0 }), count: entries.length };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { KhabarError } from '../errors.js';
 import type { LogLevel } from '../logger.js';
+import { withoutTrailingSlashes } from '../text/without-trailing-slashes.js';
 
 /** Process settings, read once at start. Feed behaviour lives in feeds.yaml, not here. */
 export interface Env {
@@ -113,7 +114,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): Env {
     host: v.HOST,
     logLevel: v.LOG_LEVEL,
     feedsFile: v.FEEDS_FILE,
-    publicUrl: (v.PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/+$/, ''),
+    publicUrl: withoutTrailingSlashes(v.PUBLIC_URL ?? `http://localhost:${v.PORT}`),
     databasePoolMax: v.DATABASE_POOL_MAX,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     parseWorkers: v.PARSE_WORKERS ?? null,

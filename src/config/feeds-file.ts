@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { KhabarError } from '../errors.js';
 import type { FeedSource } from '../domain/feed-source.js';
 import { MAX_CATEGORY_CHARS, MAX_FEEDS, MAX_FEEDS_FILE_BYTES } from './limits.js';
+import { withoutTrailingSlashes } from '../text/without-trailing-slashes.js';
 
 /** Feed behaviour from the `settings:` block of feeds.yaml, every default filled in. */
 export interface FeedSettings {
@@ -324,7 +325,7 @@ function findDuplicates(data: unknown, doc: Document, lineCounter: LineCounter):
 export function normalizeFeedUrl(raw: string): string {
   // WHATWG URL already lower-cases the host and drops default ports.
   const url = new URL(raw);
-  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}${url.search}`;
+  return `${url.protocol}//${url.host}${withoutTrailingSlashes(url.pathname)}${url.search}`;
 }
 
 /**

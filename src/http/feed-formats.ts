@@ -2,6 +2,7 @@ import { renderAtom } from '../publish/render-atom.js';
 import { renderJsonFeed } from '../publish/render-json-feed.js';
 import { renderRss } from '../publish/render-rss.js';
 import type { MergedFeed } from '../publish/types.js';
+import { withoutTrailingSlashes } from '../text/without-trailing-slashes.js';
 
 export type FeedFormat = 'rss' | 'atom' | 'json';
 
@@ -19,7 +20,7 @@ export const feedFormats: Record<FeedFormat, FeedFormatSpec> = {
 
 /** Absolute feed URLs; a non-default limit or a category is part of the self link: that is the document's address. */
 export function feedUrlsFor(publicUrl: string, limit: number | null, category: string | null = null): MergedFeed['feedUrls'] {
-  const base = publicUrl.replace(/\/+$/, '');
+  const base = withoutTrailingSlashes(publicUrl);
   const params = new URLSearchParams();
   if (category !== null) params.set('category', category);
   if (limit !== null) params.set('limit', String(limit));
@@ -32,5 +33,5 @@ export function feedUrlsFor(publicUrl: string, limit: number | null, category: s
 }
 
 export function homeUrlFor(publicUrl: string): string {
-  return `${publicUrl.replace(/\/+$/, '')}/`;
+  return `${withoutTrailingSlashes(publicUrl)}/`;
 }

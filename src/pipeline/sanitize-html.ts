@@ -89,7 +89,7 @@ function absoluteCite(base: string | undefined): sanitize.Transformer {
  */
 function pixels(value: string | undefined): number | null | undefined {
   if (value === undefined || value.trim() === '') return undefined;
-  const match = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(?:px)?\s*$/i.exec(value);
+  const match = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(?:px\s*)?$/i.exec(value);
   return match ? Number(match[1]) : null;
 }
 

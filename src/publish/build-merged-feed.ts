@@ -1,5 +1,6 @@
 import type { PublishedStoryRow } from '../db/queries/load-published-stories.js';
 import type { MergedFeed, PublishedStory } from './types.js';
+import { withoutTrailingSlashes } from '../text/without-trailing-slashes.js';
 
 export interface MergedFeedSettings {
   title: string;
@@ -36,13 +37,6 @@ export function buildMergedFeed(rows: PublishedStoryRow[], settings: MergedFeedS
     updatedAt,
     stories,
   };
-}
-
-/** `url.replace(/\/+$/, '')` without the regex, which retried a long run of "/" from each of its slashes (quadratic). */
-function withoutTrailingSlashes(url: string): string {
-  let end = url.length;
-  while (end > 0 && url.charCodeAt(end - 1) === 0x2f) end--;
-  return url.slice(0, end);
 }
 
 function summarize(text: string): string {

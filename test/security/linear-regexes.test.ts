@@ -26,8 +26,6 @@ const FALSE_POSITIVES: Record<string, string> = {
   'src/pipeline/public-address-guard.ts /(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)$/':
     'runs only on a string isIP() accepted as IPv6, at most 45 characters',
   'src/pipeline/parse-feed.ts /^\\S+@\\S+\\s+\\((.+)\\)$/': 'authorName cuts its input to MAX_AUTHOR_CHARS (500) first',
-  'src/config/env.ts /\\/+$/': "PUBLIC_URL from the operator's environment, not feed or page text",
-  'src/http/feed-formats.ts /\\/+$/': "the configured public URL (the operator's PUBLIC_URL), not feed or page text",
 };
 
 /**
@@ -36,9 +34,6 @@ const FALSE_POSITIVES: Record<string, string> = {
  * warned about, so the owner's fix does not have to touch this file. Never add a pattern of your own here.
  */
 const PENDING_OWNER_FIX: Record<string, string> = {
-  'src/pipeline/sanitize-html.ts /^\\s*(\\d+(?:\\.\\d+)?|\\.\\d+)\\s*(?:px)?\\s*$/i':
-    'pixels(): quadratic on width="0" + a long run of spaces + "x" (100 kB: 47 s)',
-  'src/config/feeds-file.ts /\\/+$/': 'normalizeFeedUrl (import-opml runs it on any OPML file): quadratic on a path of many "/"',
 };
 
 interface Pattern {

@@ -27,6 +27,7 @@ export type FetchOutcome =
 export async function recordFetchOutcome(db: Database, feedId: string, outcome: FetchOutcome): Promise<void> {
   const common = {
     leaseUntil: null,
+    leaseOwner: null,
     lastFetchedAt: sql`now()`,
     nextFetchAt: outcome.nextFetchAt,
     lastOutcome: outcome.kind,
@@ -64,5 +65,5 @@ export async function recordFetchOutcome(db: Database, feedId: string, outcome: 
 
 /** Gives a claimed feed back untouched (its fetch was interrupted by shutdown). */
 export async function releaseFeed(db: Database, feedId: string): Promise<void> {
-  await db.update(feedStates).set({ leaseUntil: null }).where(eq(feedStates.feedId, feedId));
+  await db.update(feedStates).set({ leaseUntil: null, leaseOwner: null }).where(eq(feedStates.feedId, feedId));
 }
