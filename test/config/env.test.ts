@@ -24,6 +24,8 @@ describe('loadEnv', () => {
       publicUrl: 'http://localhost:3000',
       databasePoolMax: 10,
       shutdownTimeoutMs: 30_000,
+      parseWorkers: null,
+      parseBudgetMs: 10_000,
     });
   });
 
@@ -47,6 +49,8 @@ describe('loadEnv', () => {
         PUBLIC_URL: 'https://news.example.org/khabar/',
         DATABASE_POOL_MAX: '3',
         SHUTDOWN_TIMEOUT_MS: '0',
+        PARSE_WORKERS: '3',
+        PARSE_BUDGET_MS: '2500',
       }),
     ).toEqual({
       databaseUrl: 'postgresql://khabar:secret@db:5432/khabar',
@@ -58,6 +62,8 @@ describe('loadEnv', () => {
       publicUrl: 'https://news.example.org/khabar',
       databasePoolMax: 3,
       shutdownTimeoutMs: 0,
+      parseWorkers: 3,
+      parseBudgetMs: 2500,
     });
   });
 
@@ -82,6 +88,8 @@ describe('loadEnv', () => {
     ['PUBLIC_URL', 'news.example.org', /^  PUBLIC_URL: must be an http\(s\) URL/m],
     ['DATABASE_POOL_MAX', '0', /^  DATABASE_POOL_MAX: must be a whole number from 1 to 1000/m],
     ['SHUTDOWN_TIMEOUT_MS', '-1', /^  SHUTDOWN_TIMEOUT_MS: must be a whole number from 0 to 3600000/m],
+    ['PARSE_BUDGET_MS', '50', /^  PARSE_BUDGET_MS: must be a whole number from 100 to 600000/m],
+    ['PARSE_WORKERS', '0', /^  PARSE_WORKERS: must be a whole number from 1 to 64/m],
   ])('rejects %s=%j', (variable, value, message) => {
     const err = envError({ [variable]: value });
     expect(err.code).toBe('CONFIG_ENV_INVALID');

@@ -40,6 +40,12 @@ export const hostileShapes: HostileShape[] = [
     build: (bytes) => rssWithTitle(repeat('<a', bytes)),
   },
   {
+    name: 'unclosed-tags-in-description',
+    attacks: "rss-parser's own snippet of every description: /<(?:.|\\n)*?>/ rescanned to the end from every \"<\"",
+    build: (bytes) =>
+      `${prolog}<rss version="2.0"><channel><title>t</title><item><title>t</title><link>https://example.com/a</link><description><![CDATA[${repeat('<a', bytes)}]]></description></item></channel></rss>`,
+  },
+  {
     name: 'unclosed-comments-in-title',
     attacks: 'HTML to text: every "<!--" scanned to the end for "-->"',
     build: (bytes) => rssWithTitle(repeat('<!--', bytes)),
