@@ -36,6 +36,13 @@ export interface StoryAssignerOptions {
   /** How a story is anchored against chaining (see storyRejection). */
   anchor?: 'first' | 'majority' | 'none';
   anchorMembers?: number;
+  /**
+   * What the item must be to the anchor members: 'overlap' (containment ≥ 0.3, the old rule) or 'match' (a copy by
+   * the pairwise rule itself, so an item joins only a story it copies, not one member of it).
+   */
+  anchorRule?: 'overlap' | 'match' | 'first-match';
+  /** Share of the anchor members the item must match (more than this share; 0.5 is a strict majority). */
+  anchorShare?: number;
   /** Reject pairs whose lead sentence differs only in figures (template news). */
   templateCheck?: boolean;
   /** Reject pairs where the newer, longer item leads with substantial new material (a follow-up). */
@@ -110,6 +117,8 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
   const now = options.now ?? Date.now;
   const anchor = options.anchor ?? 'majority';
   const anchorMembers = options.anchorMembers ?? 7;
+  const anchorRule = options.anchorRule ?? 'overlap';
+  const anchorShare = options.anchorShare ?? 0.5;
   const templateCheck = options.templateCheck ?? true;
   const alignRoute = options.alignmentRoute ?? true;
   const introRoute = options.introRoute ?? true;
@@ -153,7 +162,13 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
   }
 
   /** null when the item may join the story, else why not. */
-  async function storyRejection(self: Prepared, storyId: string, source: string, publishedAt: number): Promise<'series' | 'story-template' | 'anchor' | null> {
+  async function storyRejection(
+    self: Prepared,
+    storyId: string,
+    source: string,
+    publishedAt: number,
+    matches: (member: IndexedItem) => Promise<boolean>,
+  ): Promise<'series' | 'story-template' | 'anchor' | null> {
     if (anchor === 'none') return null;
     const members = await index.getStoryItems(storyId, anchor === 'first' ? 1 : anchorMembers);
     if (seriesCheck && isNextEdition(self, source, publishedAt, members)) return 'series';
@@ -161,12 +176,18 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
     // template variant of the story's first report either.
     if (templateCheck && members.length > 0 && isTemplate(self, prepared(members[0]))) return 'story-template';
     // A strict majority: in a two-item story, matching the one member that led here proves nothing.
-    const needed = Math.floor(members.length / 2) + 1;
+    const needed = Math.min(members.length, Math.floor(members.length * anchorShare) + 1);
+    // The story's first item is its core: the item must be a copy of it, not only of a member that joined it loosely.
+    if (anchorRule === 'first-match' && members.length > 0 && !(await matches(members[0]))) return 'anchor';
     let overlapping = 0;
     for (let i = 0; i < members.length; i++) {
       const member = prepared(members[i]);
-      const e = compareFingerprints(self, member, null);
-      if (overlapsFirstItem(e, introRoute ? () => restContainment(self, member, SAME_REPORT_RULE.minShingles, SAME_REPORT_RULE.firstItemContainment, e.shared) : null)) overlapping++;
+      if (anchorRule === 'match') {
+        if (await matches(members[i])) overlapping++;
+      } else {
+        const e = compareFingerprints(self, member, null);
+        if (overlapsFirstItem(e, introRoute ? () => restContainment(self, member, SAME_REPORT_RULE.minShingles, SAME_REPORT_RULE.firstItemContainment, e.shared) : null)) overlapping++;
+      }
       if (overlapping >= needed) return null;
       if (overlapping + members.length - 1 - i < needed) return 'anchor';
     }
@@ -189,6 +210,33 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
         missing.forEach((w, i) => idfByWord.set(w, Math.log((total + 1) / (counts[i] + 1))));
       }
 
+      /** The pairwise rule: whether this item is a copy of `item` (and by which route). */
+      async function verify(other: Prepared, item: IndexedItem): Promise<{ outcome: 'pass' | 'aligned' | 'intro' | 'fail'; e: ReturnType<typeof compareFingerprints> }> {
+        const e = compareFingerprints(self, other, null);
+        if (needsIdf(e)) {
+          await loadIdf(self.distinctWords);
+          await loadIdf(other.distinctWords);
+          e.idfContainment = idfContainment(self, other, idf);
+        }
+        let outcome: 'pass' | 'aligned' | 'intro' | 'fail' = 'fail';
+        if (isSameReport(e)) outcome = 'pass';
+        else if (alignRoute && alignmentRouteApplies(e) && isAlignedCopy(alignSentences(fp, item.fingerprint, isFigure, { alignShare: SAME_REPORT_RULE.alignedSentenceShare, minWords: 4 }))) {
+          outcome = 'aligned';
+        } else if (introRoute && isCopyBelowIntro(e, restContainment(self, other, SAME_REPORT_RULE.minShingles, SAME_REPORT_RULE.introRestContainment, e.shared))) {
+          outcome = 'intro';
+        }
+        return { outcome, e };
+      }
+      const verdicts = new Map<string, boolean>();
+      async function matches(member: IndexedItem): Promise<boolean> {
+        let verdict = verdicts.get(member.id);
+        if (verdict === undefined) {
+          verdict = (await verify(prepared(member), member)).outcome !== 'fail';
+          verdicts.set(member.id, verdict);
+        }
+        return verdict;
+      }
+
       return index.withAssignmentLock(async () => {
         const trace: AssignTrace | null = options.trace ? { id: input.id, publishedAt, fingerprint: fp, keys, candidates: [], verified: [], tried: [], storyId: '' } : null;
         const passing: { item: IndexedItem; score: number }[] = [];
@@ -209,19 +257,7 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
               trace?.verified.push({ id: c.id, outcome: 'single-hit', containment: NaN, idfContainment: NaN, sizeA: self.shingles.length, sizeB: other.shingles.length });
               continue;
             }
-            const e = compareFingerprints(self, other, null);
-            if (needsIdf(e)) {
-              await loadIdf(self.distinctWords);
-              await loadIdf(other.distinctWords);
-              e.idfContainment = idfContainment(self, other, idf);
-            }
-            let outcome: 'pass' | 'aligned' | 'intro' | 'fail' = 'fail';
-            if (isSameReport(e)) outcome = 'pass';
-            else if (alignRoute && alignmentRouteApplies(e) && isAlignedCopy(alignSentences(fp, c.fingerprint, isFigure, { alignShare: SAME_REPORT_RULE.alignedSentenceShare, minWords: 4 }))) {
-              outcome = 'aligned';
-            } else if (introRoute && isCopyBelowIntro(e, restContainment(self, other, SAME_REPORT_RULE.minShingles, SAME_REPORT_RULE.introRestContainment, e.shared))) {
-              outcome = 'intro';
-            }
+            const { outcome, e } = await verify(other, c);
             if (outcome !== 'fail') passing.push({ item: c, score: matchScore(e) });
             trace?.verified.push({ id: c.id, outcome, containment: e.containment, idfContainment: e.idfContainment, sizeA: e.sizeA, sizeB: e.sizeB });
           }
@@ -249,7 +285,7 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
               continue;
             }
           }
-          const rejection = await storyRejection(self, item.storyId, input.source, publishedAt);
+          const rejection = await storyRejection(self, item.storyId, input.source, publishedAt, matches);
           if (rejection) {
             trace?.tried.push({ id: item.id, storyId: item.storyId, outcome: rejection });
             rejectedStories.add(item.storyId);
