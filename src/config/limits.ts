@@ -19,5 +19,8 @@ export const MAX_AUTHOR_CHARS = 500;
 /** An entry's HTML is cut to this many characters before sanitizing (a news article's HTML is far shorter). */
 export const MAX_CONTENT_HTML_CHARS = 1_000_000;
 
+/** An item's plain text is cut to this many characters (dedup fingerprints it on the main thread). */
+export const MAX_CONTENT_TEXT_CHARS = 100_000;
+
 /** A stored error message: one human sentence (code and cause), never SQL or parameters. */
 export const MAX_ERROR_MESSAGE_CHARS = 300;

@@ -3,7 +3,7 @@ import { canonicalizeLink } from './canonicalize-link.js';
 import { foldWhitespace, htmlToText } from './html-to-text.js';
 import { sanitizeHtml } from './sanitize-html.js';
 import type { Item } from '../domain/item.js';
-import { MAX_AUTHOR_CHARS, MAX_CONTENT_HTML_CHARS, MAX_TITLE_CHARS } from '../config/limits.js';
+import { MAX_AUTHOR_CHARS, MAX_CONTENT_HTML_CHARS, MAX_CONTENT_TEXT_CHARS, MAX_TITLE_CHARS } from '../config/limits.js';
 import type { ParsedEntry } from './types.js';
 
 export interface NormalizeItemOptions {
@@ -19,7 +19,7 @@ export function normalizeItem(entry: ParsedEntry, feed: { id: string; url: strin
   const link = absoluteHttpUrl(entry.link, feed.url) ?? permalinkGuid(entry.guid);
   const rawHtml = (nonEmpty(entry.contentHtml) ?? nonEmpty(entry.summaryHtml) ?? '').slice(0, MAX_CONTENT_HTML_CHARS);
   const contentHtml = rawHtml ? sanitizeHtml(rawHtml, { baseUrl: link ?? feed.url }) : '';
-  const contentText = contentHtml ? htmlToText(contentHtml) : '';
+  const contentText = contentHtml ? htmlToText(contentHtml).slice(0, MAX_CONTENT_TEXT_CHARS) : '';
   // Capped before any HTML-to-text work: a title or author is a line, not a document.
   const parsedTitle = entry.title ? htmlToText(entry.title.slice(0, MAX_TITLE_CHARS)).replace(/\n/g, ' ') : '';
 

@@ -28,6 +28,8 @@ export interface ParsePool {
   /** decode → reader view of one article page, off the main thread. */
   readArticlePage(input: ArticlePageInput): Promise<ExtractedArticle | null>;
   readonly size: number;
+  /** The wall-clock budget of one task, ms (a claim's lease must cover it). */
+  readonly budgetMs: number;
   /** Stops the workers; tasks not finished fail with FETCH_ABORTED (shutdown). */
   close(): Promise<void>;
 }
@@ -82,7 +84,8 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
       dispatch();
     });
     slot.worker.on('error', (err: Error & { code?: string }) => {
-      const outOfMemory = err.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      // Out of memory while parsing is the body's doing; before the worker was ready it is the pool's (a bad deploy).
+      const outOfMemory = err.code === 'ERR_WORKER_OUT_OF_MEMORY' && slot.ready;
       const failure = outOfMemory
         ? new KhabarError('PARSE_TOO_COMPLEX', `parsing needed more than the parse worker's ${maxHeapMb} MB of memory`, { cause: err })
         : new KhabarError('PARSE_WORKER_FAILED', `the parse worker failed: ${err.message}`, { cause: err });
@@ -92,14 +95,20 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
     slot.worker.on('exit', () => retire(slot, new KhabarError('PARSE_WORKER_FAILED', 'the parse worker stopped')));
   }
 
-  /** A worker gone: its task fails; a worker that never came up fails the queue too, or it would respawn forever. */
+  /**
+   * A worker gone: its task fails. A worker that never came up fails the queue too when no ready worker is left to
+   * take it, or the pool would respawn forever (a broken deploy); its code then is PARSE_WORKER_FAILED, not the feeds'.
+   */
   function retire(slot: Slot, failure: KhabarError): void {
     if (!slots.delete(slot)) return;
     const pending = slot.running;
     finish(slot);
     void slot.worker.terminate();
     if (pending) pending.reject(failure);
-    else if (!slot.ready) for (const waiting of queue.splice(0)) waiting.reject(failure);
+    else if (!slot.ready && ![...slots].some((s) => s.ready)) {
+      const startFailure = failure.code === 'PARSE_WORKER_FAILED' ? failure : new KhabarError('PARSE_WORKER_FAILED', `the parse worker could not start: ${failure.message}`, { cause: failure });
+      for (const waiting of queue.splice(0)) waiting.reject(startFailure);
+    }
     if (!closed) dispatch();
   }
 
@@ -138,6 +147,7 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
 
   return {
     size,
+    budgetMs,
     parseFeedBody: (input) => run<FeedBodyResult>({ kind: 'feed', input }),
     readArticlePage: (input) => run<ExtractedArticle | null>({ kind: 'article', input }),
     async close() {

@@ -1,6 +1,6 @@
 import type { Database } from '../db/client.js';
 import type { ClaimedFeed } from '../db/queries/claim-due-feeds.js';
-import { recordFetchOutcome, releaseFeed, type FetchOutcome } from '../db/queries/record-fetch-outcome.js';
+import { recordFetchOutcome, recordLateFailure, releaseFeed, type FetchOutcome } from '../db/queries/record-fetch-outcome.js';
 import { canonicalLinkOwners, storedEntryKeys, withoutPrunedEntries } from '../db/queries/insert-items.js';
 import { retryTransient } from '../db/retry-transient.js';
 import { MAX_ERROR_MESSAGE_CHARS } from '../config/limits.js';
@@ -136,7 +136,7 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
     // query text, only at debug level.
     log.warn({ code: err.code, error: message, next_fetch_at: nextFetchAt.toISOString() }, 'feed refresh failed');
     log.debug({ err: thrown }, 'feed refresh failure detail');
-    await recordFailure(deps, feed.id, { kind: 'error', code: err.code, message, httpStatus: status, nextFetchAt }, log);
+    await recordFailure(deps, feed.id, { kind: 'error', code: err.code, message, httpStatus: status, nextFetchAt }, now, log);
     return { feedId: feed.id, outcome: 'error', code: err.code, message, nextFetchAt };
   }
 }
@@ -149,19 +149,20 @@ const RECORD_RETRY_DELAYS_MS = [2_000, 10_000, 60_000, 300_000];
  * lease is released so the next pass retries the feed, and the error state is written again in the background until
  * the database accepts it. A feed never stays `new` without an error code.
  */
-async function recordFailure(deps: RefreshDeps, feedId: string, outcome: FetchOutcome, log: Logger): Promise<void> {
+async function recordFailure(deps: RefreshDeps, feedId: string, outcome: Extract<FetchOutcome, { kind: 'error' }>, failedAt: Date, log: Logger): Promise<void> {
   try {
     await retryTransient(() => recordFetchOutcome(deps.db, feedId, outcome));
     return;
   } catch (recordErr) {
-    log.error({ code: outcome.kind === 'error' ? outcome.code : null, error: shortErrorMessage(recordErr) }, 'could not record feed error; retrying in the background');
+    log.error({ code: outcome.code, error: shortErrorMessage(recordErr) }, 'could not record feed error; retrying in the background');
     log.debug({ err: recordErr }, 'record failure detail');
   }
   await releaseFeed(deps.db, feedId).catch((releaseErr) => log.warn({ error: shortErrorMessage(releaseErr) }, 'could not release feed'));
   let attempt = 0;
   const retry = () => {
     if (deps.signal?.aborted) return;
-    recordFetchOutcome(deps.db, feedId, outcome).then(
+    // Conditional: a later fetch (the next pass, a replica) wins over this stale failure, and the lease is not touched.
+    recordLateFailure(deps.db, feedId, outcome, failedAt).then(
       () => log.info({ attempts: attempt + 1 }, 'feed error recorded after retrying'),
       (err) => {
         attempt++;

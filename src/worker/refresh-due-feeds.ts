@@ -35,7 +35,10 @@ export async function refreshDueFeeds(deps: RefreshDeps, options: RefreshDueFeed
   const done = new Set<string>();
   // Long enough for the slowest refresh: the feed's fetch, then (full_text feeds) pages for up to the full-text budget
   // plus the one in flight, then storing; a replica may claim the feed again only after it.
-  const leaseSeconds = 2 * Math.ceil(deps.options.timeoutMs / 1000) + FULL_TEXT_BUDGET_MS / 1000 + 120;
+  // Parsing too: the feed's parse and the full-text page in flight, each up to the parse budget, after waiting for a
+  // parse worker behind the other runners.
+  const parseSeconds = Math.ceil(deps.parser.budgetMs / 1000) * (2 + Math.ceil(Math.max(1, options.concurrency) / deps.parser.size));
+  const leaseSeconds = 2 * Math.ceil(deps.options.timeoutMs / 1000) + FULL_TEXT_BUDGET_MS / 1000 + parseSeconds + 120;
   const log: Logger = deps.logger;
   const owner = options.leaseOwner ?? leaseOwnerOf();
 

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { feedStates } from '../schema.js';
 import { MAX_ERROR_MESSAGE_CHARS } from '../../config/limits.js';
@@ -22,6 +22,26 @@ export type FetchOutcome =
       httpStatus: number | null;
       nextFetchAt: Date;
     };
+
+/**
+ * A failure written late, after the database refused it at the time (refresh-feed.ts): only while nothing newer was
+ * recorded (no later fetch, by this process or a replica) and without touching the lease, which is no longer its.
+ */
+export async function recordLateFailure(db: Database, feedId: string, outcome: Extract<FetchOutcome, { kind: 'error' }>, failedAt: Date): Promise<void> {
+  await db
+    .update(feedStates)
+    .set({
+      lastFetchedAt: failedAt,
+      nextFetchAt: outcome.nextFetchAt,
+      lastOutcome: 'error',
+      lastHttpStatus: outcome.httpStatus,
+      lastErrorCode: outcome.code,
+      lastErrorMessage: storableText(shortErrorMessage(outcome.message, MAX_ERROR_MESSAGE_CHARS)),
+      consecutiveFailures: sql`${feedStates.consecutiveFailures} + 1`,
+      updatedAt: sql`now()`,
+    })
+    .where(and(eq(feedStates.feedId, feedId), or(isNull(feedStates.lastFetchedAt), lt(feedStates.lastFetchedAt, failedAt))));
+}
 
 /** Writes a fetch's outcome into the feed's health columns and releases its claim. */
 export async function recordFetchOutcome(db: Database, feedId: string, outcome: FetchOutcome): Promise<void> {
