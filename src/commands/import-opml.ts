@@ -75,8 +75,10 @@ export function opmlToFeedsYaml(feeds: OpmlFeed[]): { yaml: string; count: numbe
     for (let n = 2; ids.has(id); n++) id = `${base.slice(0, 60)}-${n}`;
     ids.add(id);
     // Cut by characters, not UTF-16 units: an emoji must not be split in half.
-    const name = Array.from(feed.name).slice(0, 200).join('').trim() || url;
-    const category = feed.category ? Array.from(feed.category).slice(0, MAX_CATEGORY_CHARS).join('').trim() : undefined;
+    // Control characters (feeds.yaml refuses them in names and categories) become spaces.
+    const oneLine = (text: string) => text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+    const name = Array.from(oneLine(feed.name)).slice(0, 200).join('').trim() || url;
+    const category = feed.category ? Array.from(oneLine(feed.category)).slice(0, MAX_CATEGORY_CHARS).join('').trim() : undefined;
     entries.push({ id, name, url, ...(category ? { category } : {}) });
   }
   return { yaml: stringify({ feeds: entries }, { lineWidth: 0 }), count: entries.length };

@@ -111,7 +111,8 @@ const feedSchema = z.strictObject({
   id: z
     .string('must be text of a-z, 0-9 and "-" (put quotes around it)')
     .regex(/^[a-z0-9-]{1,64}$/, 'must be 1 to 64 characters of a-z, 0-9 and "-"'),
-  name: text(200),
+  // Stored and republished: no control characters (a NUL would fail the insert at start).
+  name: text(200).regex(/^[^\u0000-\u001f\u007f]*$/, 'must be on one line, without control characters'),
   url: httpUrl,
   // Exactly what `?category=` accepts (http/parse-limit.ts), so every category can be asked for.
   category: text(MAX_CATEGORY_CHARS)

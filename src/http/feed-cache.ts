@@ -1,4 +1,4 @@
-import { KhabarError, toKhabarError } from '../errors.js';
+import { KhabarError, shortErrorMessage, toKhabarError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { EncodedFeed } from '../publish/encode-feed.js';
 import type { MergedFeed } from '../publish/types.js';
@@ -78,7 +78,8 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
       if (!previous) throw err;
       // Counting the failure as a check keeps a down database from being hit by every request.
       previous.checkedAt = clock();
-      log.warn({ err, code: toKhabarError(err).code, format, ...query }, 'feed store failed, serving stale copy');
+      log.warn({ code: toKhabarError(err).code, error: shortErrorMessage(err), format, ...query }, 'feed store failed, serving stale copy');
+      log.debug({ err }, 'feed store failure detail');
       return previous.encoded;
     }
   }

@@ -1,6 +1,6 @@
 import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { isKhabarError, type ErrorCode } from '../errors.js';
+import { isKhabarError, type ErrorCode, shortErrorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 interface Mapped {
@@ -35,7 +35,8 @@ export function onError(logger: Logger): ErrorHandler {
     }
     const code: ErrorCode = isKhabarError(err) ? err.code : 'INTERNAL';
     const mapped = mapCode(code, isKhabarError(err) ? err.details : {});
-    logger.error({ ...request, code, status: mapped.status, err }, 'request failed');
+    logger.error({ ...request, code, status: mapped.status, error: shortErrorMessage(err) }, 'request failed');
+    logger.debug({ ...request, err }, 'request failure detail');
     c.header('Cache-Control', 'no-store');
     if (mapped.retryAfterSeconds !== undefined) c.header('Retry-After', String(mapped.retryAfterSeconds));
     return c.json({ error: { code, message: mapped.message } }, mapped.status);

@@ -1,5 +1,5 @@
 import { normalizeText } from '../arabic/normalize-text.js';
-import { toKhabarError } from '../errors.js';
+import { shortErrorMessage, toKhabarError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { fetchFeed } from './fetch-feed.js';
 import type { ParsePool } from './parse-pool.js';
@@ -90,7 +90,7 @@ export async function fetchFullText(items: Item[], options: FullTextOptions, log
       const err = toKhabarError(thrown);
       if (err.code === 'FETCH_ABORTED') throw err;
       summary.failed++;
-      log.warn({ url: item.link, code: err.code, error: err.message }, 'full text not fetched; keeping the feed text');
+      log.warn({ url: item.link, code: err.code, error: shortErrorMessage(err) }, 'full text not fetched; keeping the feed text');
       return item;
     }
   }

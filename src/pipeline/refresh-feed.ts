@@ -125,7 +125,7 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
     const err = toKhabarError(thrown);
     if (err.code === 'FETCH_ABORTED') {
       // Shutting down: hand the feed back for the next process, as if it had not been claimed.
-      await retryTransient(() => releaseFeed(db, feed.id)).catch((releaseErr) => log.warn({ err: releaseErr }, 'could not release feed'));
+      await retryTransient(() => releaseFeed(db, feed.id)).catch((releaseErr) => log.warn({ error: shortErrorMessage(releaseErr) }, 'could not release feed'));
       log.info('feed refresh aborted by shutdown');
       return { feedId: feed.id, outcome: 'error', code: err.code, message: err.message, nextFetchAt: state.nextFetchAt };
     }

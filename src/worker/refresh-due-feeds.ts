@@ -4,6 +4,7 @@ import { retryTransient } from '../db/retry-transient.js';
 import { FULL_TEXT_BUDGET_MS } from '../pipeline/fetch-full-text.js';
 import type { Logger } from '../logger.js';
 import { refreshFeed, type RefreshDeps, type RefreshResult } from '../pipeline/refresh-feed.js';
+import { shortErrorMessage } from '../errors.js';
 
 export interface RefreshDueFeedsOptions {
   concurrency: number;
@@ -77,7 +78,8 @@ export async function refreshDueFeeds(deps: RefreshDeps, options: RefreshDueFeed
   const settled = await Promise.allSettled(runners);
   for (const s of settled) {
     if (s.status === 'rejected') {
-      log.error({ err: s.reason }, 'worker pass stopped early');
+      log.error({ error: shortErrorMessage(s.reason) }, 'worker pass stopped early');
+      log.debug({ err: s.reason }, 'worker pass failure detail');
       throw s.reason;
     }
   }

@@ -5,6 +5,7 @@ import { pruneDedupIndex } from '../db/queries/prune-dedup-index.js';
 import { pruneOldStories } from '../db/queries/prune-old-stories.js';
 import { reindexIfStale } from '../dedup/reindex-stale-entries.js';
 import { refreshDueFeeds } from './refresh-due-feeds.js';
+import { shortErrorMessage } from '../errors.js';
 
 export interface WorkerOptions {
   /** node-cron expression, validated with the config. */
@@ -50,7 +51,8 @@ export function startWorker(deps: RefreshDeps, options: WorkerOptions): Worker {
         if (summary.feeds > 0) log.info({ ...summary, ms: Date.now() - started }, 'worker pass finished');
         await pruneIfDue();
       } catch (err) {
-        log.error({ err }, 'worker pass failed');
+        log.error({ error: shortErrorMessage(err) }, 'worker pass failed');
+        log.debug({ err }, 'worker pass failure detail');
       } finally {
         inFlight = null;
       }
@@ -70,7 +72,7 @@ export function startWorker(deps: RefreshDeps, options: WorkerOptions): Worker {
       await reindexIfStale(deps.db, { windowHours: options.dedupWindowHours, log, signal: abort.signal });
       if (!abort.signal.aborted) reindexChecked = Date.now();
     } catch (err) {
-      log.warn({ err }, 'dedup reindex failed; refreshing feeds anyway, retrying next pass');
+      log.warn({ error: shortErrorMessage(err) }, 'dedup reindex failed; refreshing feeds anyway, retrying next pass');
     }
   }
 

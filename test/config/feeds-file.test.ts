@@ -477,3 +477,9 @@ describe('the shipped feeds.yaml', () => {
     }
   });
 });
+
+describe('feed names', () => {
+  it('refuse control characters, which the database and the published XML cannot hold', () => {
+    expect(() => parseFeedsConfig('feeds:\n  - id: a\n    name: "x\\0y"\n    url: https://a.example/rss\n', 'feeds.yaml')).toThrow(/feeds\.yaml:3:\d+: feeds\[0\]\.name: must be on one line/);
+  });
+});

@@ -45,6 +45,20 @@ describe('parsing random bodies in the parse pool', () => {
       { numRuns: runs, seed: Number(process.env.FUZZ_SEED ?? 20261201) },
     );
   }, 600_000);
+
+  it('parses random token soups grown to 1 MB within the budget (a super-linear step would take minutes there)', async () => {
+    await fc.assert(
+      fc.asyncProperty(xmlishBody.filter((text) => text.length > 0), async (text) => {
+        const body = Buffer.from(text.repeat(Math.ceil(1_000_000 / text.length)).slice(0, 1_000_000), 'utf8');
+        try {
+          await pool.parseFeedBody({ body, contentType: null, feed: { id: 'f', url: 'https://example.com/feed.xml' }, itemsPerFeed: 100, now: 1_764_000_000_000 });
+        } catch (err) {
+          expect((err as KhabarError).code, (err as Error).message).not.toBe('PARSE_TOO_SLOW');
+        }
+      }),
+      { numRuns: Number(process.env.FUZZ_BIG_RUNS ?? 25), seed: 20261202 },
+    );
+  }, 600_000);
 });
 
 describe('the text steps on random input', () => {
