@@ -21,6 +21,11 @@ export interface StoryAssignment {
   storyId: string;
   /** The item it matched, null when it started a story. */
   matchedItemId: string | null;
+  /**
+   * Other stories this item is also a copy of (an article carrying two reports), with `alsoStories` on; the item's
+   * index entry stays in `storyId`, so later copies of either report are not pulled through it.
+   */
+  also: string[];
 }
 
 export interface StoryAssignerOptions {
@@ -41,6 +46,10 @@ export interface StoryAssignerOptions {
    * the pairwise rule itself, so an item joins only a story it copies, not one member of it).
    */
   anchorRule?: 'overlap' | 'match' | 'first-match';
+  /** Let an item that passes every check of more than one story belong to all of them (up to 2 more). */
+  alsoStories?: boolean;
+  /** With anchorRule 'match': items with fewer 3-grams than this (a lead) use the overlap rule. */
+  anchorMatchMinShingles?: number;
   /** Share of the anchor members the item must match (more than this share; 0.5 is a strict majority). */
   anchorShare?: number;
   /** Reject pairs whose lead sentence differs only in figures (template news). */
@@ -119,6 +128,8 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
   const anchorMembers = options.anchorMembers ?? 7;
   const anchorRule = options.anchorRule ?? 'overlap';
   const anchorShare = options.anchorShare ?? 0.5;
+  const alsoStories = options.alsoStories ?? false;
+  const anchorMatchMinShingles = options.anchorMatchMinShingles ?? 0;
   const templateCheck = options.templateCheck ?? true;
   const alignRoute = options.alignmentRoute ?? true;
   const introRoute = options.introRoute ?? true;
@@ -182,7 +193,7 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
     let overlapping = 0;
     for (let i = 0; i < members.length; i++) {
       const member = prepared(members[i]);
-      if (anchorRule === 'match') {
+      if (anchorRule === 'match' && self.shingles.length >= anchorMatchMinShingles) {
         if (await matches(members[i])) overlapping++;
       } else {
         const e = compareFingerprints(self, member, null);
@@ -266,9 +277,11 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
         let storyId = input.id;
         let matchedItemId: string | null = null;
         const rejectedStories = new Set<string>();
-        // Best match first; the costlier checks run only until one story accepts the item.
+        const also: string[] = [];
+        // Best match first; the costlier checks run only until one story accepts the item (with alsoStories, on
+        // through the other stories of passing candidates).
         for (const { item } of passing) {
-          if (rejectedStories.has(item.storyId)) {
+          if (rejectedStories.has(item.storyId) || item.storyId === storyId || also.includes(item.storyId)) {
             trace?.tried.push({ id: item.id, storyId: item.storyId, outcome: 'story-rejected' });
             continue;
           }
@@ -292,9 +305,14 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
             continue;
           }
           trace?.tried.push({ id: item.id, storyId: item.storyId, outcome: 'joined' });
-          storyId = item.storyId;
-          matchedItemId = item.id;
-          break;
+          if (matchedItemId === null) {
+            storyId = item.storyId;
+            matchedItemId = item.id;
+            if (!alsoStories) break;
+          } else {
+            also.push(item.storyId);
+            if (also.length >= 2) break;
+          }
         }
         await index.add({ id: input.id, source: input.source, storyId, publishedAt, fingerprint: fp }, keys, Array.from(self.distinctWords));
         remember(input.id, self);
@@ -302,7 +320,7 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
           trace.storyId = storyId;
           options.trace!(trace);
         }
-        return { storyId, matchedItemId };
+        return { storyId, matchedItemId, also };
       });
     },
   };

@@ -131,7 +131,7 @@ describe('stories over a stream', () => {
   it('keeps the story id of the first item as outlets join, and reports which item matched', async () => {
     const assigner = createStoryAssigner(createMemoryCandidateIndex());
     const first = await assigner.assign(seed());
-    expect(first).toEqual({ storyId: 'seed', matchedItemId: null });
+    expect(first).toEqual({ storyId: 'seed', matchedItemId: null, also: [] });
     const ids = [];
     for (const [i, text] of [republishedEdited, withJunk, leadOnly].entries()) ids.push((await assigner.assign(item(`copy-${i}`, text, i + 1))).storyId);
     expect(ids).toEqual(['seed', 'seed', 'seed']);
