@@ -6,14 +6,18 @@
  *   npx tsx scripts/dedup-report.ts ITEMS.jsonl.gz CLUSTERS.jsonl [--labels FILE]... [--pairs 2000] [--json]
  *
  * Cohesion: member pairs of multi-item stories, sampled uniformly (seeded), each clustered alone as a two-item stream
- * (earlier item first) with the same assigner `khabar cluster` uses; the share that matches on its own. It measures
+ * (earlier item first) with the same assigner `khabar cluster` uses, words weighted by their frequency in the whole
+ * stream; the share that matches on its own. It measures
  * chaining, not truth: a story whose members all match each other can still be wrong, but a story held together only
  * through other members is a chain. Also the sizes of the largest stories.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { createStoryAssigner, type DedupInput } from '../src/dedup/assign-story.js';
+import { createRepeatedLineTracker } from '../src/arabic/strip-boilerplate.js';
+import { createStoryAssigner, fingerprintInput, type DedupInput } from '../src/dedup/assign-story.js';
+import type { CandidateIndex } from '../src/dedup/candidate-index.js';
+import { sortedUnique } from '../src/dedup/fingerprint.js';
 import { createMemoryCandidateIndex } from '../src/dedup/memory-candidate-index.js';
 
 const { values, positionals } = parseArgs({
@@ -120,9 +124,19 @@ while (picks.length < wanted) {
   sampled.add(`${a} ${b}`);
   picks.push([a, b]);
 }
+// Word weights as the stream gives them (a two-item stream alone would weigh every shared word at zero and so
+// never pass the idf route): document frequencies over the whole stream, in publication order as the assigner sees it.
+const df = new Map<number, number>();
+const tracker = createRepeatedLineTracker();
+for (const item of [...items.values()].sort((x, y) => order.get(x.id)! - order.get(y.id)!)) {
+  for (const w of sortedUnique(fingerprintInput(tracker, item).words)) df.set(w, (df.get(w) ?? 0) + 1);
+}
+function withStreamIdf(index: CandidateIndex): CandidateIndex {
+  return { ...index, documentFrequencies: async (words) => ({ total: items.size, counts: words.map((w) => df.get(w) ?? 0) }) };
+}
 let matching = 0;
 for (const [a, b] of picks) {
-  const assigner = createStoryAssigner(createMemoryCandidateIndex());
+  const assigner = createStoryAssigner(withStreamIdf(createMemoryCandidateIndex()));
   const first = await assigner.assign(items.get(a)!);
   const second = await assigner.assign(items.get(b)!);
   if (first.storyId === second.storyId) matching++;
