@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  customType,
   bigserial,
   boolean,
   index,
@@ -142,6 +143,13 @@ export type NewItemRow = typeof items.$inferInsert;
  * to items: `khabar cluster --db` indexes streams that are not stored as items. `seq` is insertion order, which breaks
  * ties exactly as the in-memory index does, so both give the same stories.
  */
+/** bytea as Node Buffers (postgres.js gives Buffers, PGlite Uint8Arrays). */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType() {
+    return 'bytea';
+  },
+});
+
 export const dedupEntries = pgTable(
   'dedup_entries',
   {
@@ -152,8 +160,10 @@ export const dedupEntries = pgTable(
     source: text('source').notNull(),
     publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date' }).notNull(),
     fingerprintVersion: integer('fingerprint_version').notNull(),
-    /** The Fingerprint (int arrays), exactly as src/dedup/fingerprint.ts computes it. */
-    fingerprint: jsonb('fingerprint').notNull(),
+    /** The Fingerprint as jsonb: entries written before packed fingerprints (read when fingerprint_packed is null). */
+    fingerprint: jsonb('fingerprint'),
+    /** The Fingerprint packed as little-endian int32s (src/dedup/pack-fingerprint.ts): no JSON on either side. */
+    fingerprintPacked: bytea('fingerprint_packed'),
   },
   (t) => [
     uniqueIndex('dedup_entries_item_key_idx').on(t.itemKey),

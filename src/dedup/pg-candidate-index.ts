@@ -4,6 +4,7 @@ import { queryRows, type Database } from '../db/client.js';
 import { dedupEntries } from '../db/schema.js';
 import type { CandidateHit, CandidateIndex, CandidateQuery, DocumentFrequencies, IndexedItem } from './candidate-index.js';
 import { FINGERPRINT_VERSION, type Fingerprint } from './fingerprint.js';
+import { packFingerprint, unpackFingerprint } from './pack-fingerprint.js';
 
 /** The transaction-level advisory lock that serializes story assignment across processes. */
 export const CLUSTER_LOCK_KEY = ADVISORY_LOCKS.storyAssignment;
@@ -51,7 +52,7 @@ export function createPgCandidateIndex(initial: Database): PgCandidateIndex {
             order by hits desc, seq asc
             limit ${q.limit}
           )
-          select e.item_key, e.story_key, e.source, e.published_at, e.fingerprint, h.hits
+          select e.item_key, e.story_key, e.source, e.published_at, e.fingerprint_packed, e.fingerprint, h.hits
           from hits h join dedup_entries e on e.seq = h.seq order by h.hits desc, h.seq asc`,
     );
     // The caller asks for these entries next: keep them for getItems (saves a round trip per item).
@@ -83,9 +84,9 @@ export function createPgCandidateIndex(initial: Database): PgCandidateIndex {
     const publishedAt = new Date(item.publishedAt).toISOString();
     await db.execute(
       sql`with entry as (
-            insert into dedup_entries (item_key, story_key, source, published_at, fingerprint_version, fingerprint)
+            insert into dedup_entries (item_key, story_key, source, published_at, fingerprint_version, fingerprint_packed)
             values (${item.id}, ${item.storyId}, ${item.source}, ${publishedAt}::timestamptz, ${FINGERPRINT_VERSION},
-                    ${JSON.stringify(item.fingerprint)}::jsonb)
+                    ${packFingerprint(item.fingerprint)})
             returning seq
           )
           insert into dedup_keys (key, published_at, seq)
@@ -165,8 +166,20 @@ type EntryRow = {
   story_key: string;
   source: string;
   published_at: string | Date;
-  fingerprint: Fingerprint | string;
+  fingerprint_packed: Uint8Array | string | null;
+  fingerprint: Fingerprint | string | null;
 };
+
+/**
+ * The stored fingerprint: packed (bytea) since packed fingerprints, jsonb for entries written before. Raw rows differ by
+ * driver: postgres.js through drizzle's raw execute gives bytea as `\x…` hex text and jsonb as text, PGlite gives
+ * Uint8Array and objects.
+ */
+export function storedFingerprint(packed: Uint8Array | string | null, json: Fingerprint | string | null | unknown): Fingerprint {
+  if (packed !== null && packed !== undefined) return unpackFingerprint(typeof packed === 'string' ? Buffer.from(packed.slice(2), 'hex') : packed);
+  if (json === null || json === undefined) throw new Error('dedup entry without a fingerprint');
+  return typeof json === 'string' ? (JSON.parse(json) as Fingerprint) : (json as Fingerprint);
+}
 
 /** A raw row: drivers differ (postgres.js via drizzle returns timestamps as strings, PGlite as Dates). */
 function fromRawRow(r: EntryRow): IndexedItem {
@@ -175,7 +188,7 @@ function fromRawRow(r: EntryRow): IndexedItem {
     source: r.source,
     storyId: r.story_key,
     publishedAt: new Date(r.published_at).getTime(),
-    fingerprint: typeof r.fingerprint === 'string' ? (JSON.parse(r.fingerprint) as Fingerprint) : r.fingerprint,
+    fingerprint: storedFingerprint(r.fingerprint_packed, r.fingerprint),
   };
 }
 
@@ -185,6 +198,6 @@ function toIndexedItem(row: typeof dedupEntries.$inferSelect): IndexedItem {
     source: row.source,
     storyId: row.storyKey,
     publishedAt: row.publishedAt.getTime(),
-    fingerprint: row.fingerprint as Fingerprint,
+    fingerprint: storedFingerprint(row.fingerprintPacked, row.fingerprint),
   };
 }

@@ -5,8 +5,9 @@ import type { Logger } from '../logger.js';
 import { items } from '../db/schema.js';
 import { INDEX_KEY_DEFAULTS, fingerprintInput, indexKeys } from './assign-story.js';
 import { prepare } from './compare-fingerprints.js';
+import { packFingerprint } from './pack-fingerprint.js';
 import { FINGERPRINT_VERSION, sortedUnique, type Fingerprint } from './fingerprint.js';
-import { CLUSTER_LOCK_KEY, intArray } from './pg-candidate-index.js';
+import { CLUSTER_LOCK_KEY, intArray, storedFingerprint } from './pg-candidate-index.js';
 
 export interface ReindexOptions {
   /** Entries rewritten per transaction (each holds the assignment lock briefly). */
@@ -29,7 +30,7 @@ export interface ReindexProgress {
   skipped: number;
 }
 
-type StaleEntry = { seq: string | number; item_key: string; source: string; published_at: string | Date; fingerprint: Fingerprint | string };
+type StaleEntry = { seq: string | number; item_key: string; source: string; published_at: string | Date; fingerprint_packed: Uint8Array | string | null; fingerprint: Fingerprint | string | null };
 
 /**
  * Whether an entry published since `since` was fingerprinted by an older FINGERPRINT_VERSION and can be recomputed (its
@@ -71,7 +72,7 @@ export async function reindexStaleEntries(db: Database, options: ReindexOptions)
       const after = cursor ? sql`and (e.published_at, e.seq) < (${cursor.publishedAt}::timestamptz, ${cursor.seq})` : sql``;
       const stale = await queryRows<StaleEntry>(
         tx,
-        sql`select e.seq, e.item_key, e.source, e.published_at, e.fingerprint from dedup_entries e
+        sql`select e.seq, e.item_key, e.source, e.published_at, e.fingerprint_packed, e.fingerprint from dedup_entries e
             where e.fingerprint_version < ${FINGERPRINT_VERSION} and e.published_at >= ${options.since.toISOString()}::timestamptz ${after}
             order by e.published_at desc, e.seq desc limit ${batchSize}`,
       );
@@ -91,13 +92,13 @@ export async function reindexStaleEntries(db: Database, options: ReindexOptions)
         const fp = fingerprintInput(tracker, { source: entry.source, title: item.title, text: item.contentText });
         const p = prepare(fp);
         const keys = indexKeys(p, INDEX_KEY_DEFAULTS.sampleBits, INDEX_KEY_DEFAULTS.leadWords);
-        const old = typeof entry.fingerprint === 'string' ? (JSON.parse(entry.fingerprint) as Fingerprint) : entry.fingerprint;
+        const old = storedFingerprint(entry.fingerprint_packed, entry.fingerprint);
         for (const w of sortedUnique(old.words ?? [])) wordDelta.set(w, (wordDelta.get(w) ?? 0) - 1);
         for (const w of p.distinctWords) wordDelta.set(w, (wordDelta.get(w) ?? 0) + 1);
         await tx.execute(sql`delete from dedup_keys where seq = ${entry.seq}`);
         await tx.execute(
           sql`with entry as (
-                update dedup_entries set fingerprint = ${JSON.stringify(fp)}::jsonb, fingerprint_version = ${FINGERPRINT_VERSION}
+                update dedup_entries set fingerprint_packed = ${packFingerprint(fp)}, fingerprint = null, fingerprint_version = ${FINGERPRINT_VERSION}
                 where seq = ${entry.seq} returning seq, published_at
               )
               insert into dedup_keys (key, published_at, seq)

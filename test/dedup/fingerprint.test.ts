@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitLines } from '../../src/arabic/split-lines.js';
 import { FINGERPRINT_VERSION, fingerprint, hashShingle, hashWord, intersectSize, shingles, sortedUnique } from '../../src/dedup/fingerprint.js';
+import { packFingerprint, unpackFingerprint } from '../../src/dedup/pack-fingerprint.js';
 
 describe('hashing', () => {
   it('is 32-bit, deterministic and pinned per fingerprint version (stored fingerprints depend on it)', () => {
@@ -61,5 +62,20 @@ describe('shingles and intersections', () => {
     [[-5, 0, 9], [-5, 9], 2],
   ])('intersectSize(%j, %j) = %i', (a, b, n) => {
     expect(intersectSize(Int32Array.from(a), Int32Array.from(b))).toBe(n);
+  });
+});
+
+describe('packed fingerprints (dedup_entries.fingerprint_packed)', () => {
+  it('round-trip every field exactly, negative hashes included', () => {
+    const fp = fingerprint('عنوان الخبر العاجل', splitLines('التقى وزير الخارجية نظيره في عمان.\nوبحث الجانبان ٣ ملفات في ٢٠٢٦.'));
+    const back = unpackFingerprint(packFingerprint(fp));
+    expect(back).toEqual(fp);
+    expect(fp.words.some((w) => w < 0)).toBe(true);
+  });
+
+  it('refuse bytes that are not a packed fingerprint', () => {
+    expect(() => unpackFingerprint(new Uint8Array(7))).toThrow(/bad length/);
+    const bytes = packFingerprint(fingerprint('t', splitLines('نص')));
+    expect(() => unpackFingerprint(bytes.subarray(0, bytes.length - 4))).toThrow(/do not add up/);
   });
 });

@@ -4,6 +4,7 @@ import { queryRows } from '../../src/db/client.js';
 import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
 import { createWorkerStoryAssigner } from '../../src/dedup/create-worker-story-assigner.js';
 import { FINGERPRINT_VERSION, type Fingerprint } from '../../src/dedup/fingerprint.js';
+import { storedFingerprint } from '../../src/dedup/pg-candidate-index.js';
 import { hasStaleEntries, reindexStaleEntries } from '../../src/dedup/reindex-stale-entries.js';
 import { storeItems } from '../../src/pipeline/store-items.js';
 import { agencyCopy, republishedCopy, unrelatedReport, reportItem } from '../helpers/agency-report.js';
@@ -20,26 +21,32 @@ type Snapshot = { entries: { item_key: string; fingerprint: Fingerprint; fingerp
 
 async function snapshot(t: TestDatabase): Promise<Snapshot> {
   const { db } = t.handle;
-  const entries = await queryRows<Snapshot['entries'][number]>(db, sql`select item_key, fingerprint, fingerprint_version from dedup_entries order by seq`);
+  const entries = await queryRows<{ item_key: string; fingerprint_packed: Uint8Array | string | null; fingerprint: unknown; fingerprint_version: number }>(
+    db,
+    sql`select item_key, fingerprint_packed, fingerprint, fingerprint_version from dedup_entries order by seq`,
+  );
   const keys = await queryRows<{ key: number; seq: string }>(db, sql`select key, seq from dedup_keys order by seq, key`);
   const words = await queryRows<{ word: number; entries: number }>(db, sql`select word, entries from dedup_word_counts order by word`);
   return {
-    entries: entries.map((e) => ({ ...e, fingerprint: typeof e.fingerprint === 'string' ? JSON.parse(e.fingerprint) : e.fingerprint })),
+    entries: entries.map((e) => ({ item_key: e.item_key, fingerprint_version: e.fingerprint_version, fingerprint: storedFingerprint(e.fingerprint_packed, e.fingerprint) })),
     keys: keys.map((k) => Number(k.key)),
     words: words.map((w) => [Number(w.word), Number(w.entries)]),
   };
 }
 
-/** What an older release left behind: the same items hashed with other seeds (every hash xor-ed), and the old version. */
+/**
+ * What an older release left behind: the same items hashed with other seeds (every hash xor-ed), the old version, and
+ * the fingerprint as jsonb (before packed fingerprints), so the reindex also proves it reads and replaces that form.
+ */
 async function ageIndex(t: TestDatabase): Promise<void> {
   const { db } = t.handle;
   const salt = 0x5a5a5a5a;
-  const rows = await queryRows<{ seq: string; fingerprint: Fingerprint | string }>(db, sql`select seq, fingerprint from dedup_entries`);
+  const rows = await queryRows<{ seq: string; fingerprint_packed: Uint8Array | string | null; fingerprint: unknown }>(db, sql`select seq, fingerprint_packed, fingerprint from dedup_entries`);
   for (const row of rows) {
-    const fp: Fingerprint = typeof row.fingerprint === 'string' ? JSON.parse(row.fingerprint) : row.fingerprint;
+    const fp: Fingerprint = storedFingerprint(row.fingerprint_packed, row.fingerprint);
     const x = (a: number[]) => a.map((h) => h ^ salt);
     const old = { ...fp, words: x(fp.words), stems: x(fp.stems), numbers: x(fp.numbers) };
-    await db.execute(sql`update dedup_entries set fingerprint = ${JSON.stringify(old)}::jsonb, fingerprint_version = ${FINGERPRINT_VERSION - 1} where seq = ${row.seq}`);
+    await db.execute(sql`update dedup_entries set fingerprint = ${JSON.stringify(old)}::jsonb, fingerprint_packed = null, fingerprint_version = ${FINGERPRINT_VERSION - 1} where seq = ${row.seq}`);
   }
   await db.execute(sql`update dedup_keys set key = key # ${salt}`);
   await db.execute(sql`update dedup_word_counts set word = word # ${salt}`);
