@@ -46,6 +46,11 @@ export interface StoryAssignerOptions {
    * the pairwise rule itself, so an item joins only a story it copies, not one member of it).
    */
   anchorRule?: 'overlap' | 'match' | 'first-match';
+  /**
+   * Prepared fingerprints kept for candidates, least recently used dropped first. Each is ~10 KB for a full article
+   * (its 3-grams and words as typed arrays beside the fingerprint), so 50,000 were half a gigabyte.
+   */
+  preparedCacheSize?: number;
   /** Let an item that passes every check of more than one story belong to all of them (up to 2 more). */
   alsoStories?: boolean;
   /** With anchorRule 'match': items with fewer 3-grams than this (a lead) use the overlap rule. */
@@ -137,19 +142,18 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
   const followUpCheck = options.followUpCheck ?? true;
   const tracker: RepeatedLineTracker = createRepeatedLineTracker();
   const preparedCache = new Map<string, Prepared>();
+  const preparedCacheSize = options.preparedCacheSize ?? 5_000;
 
   function remember(id: string, p: Prepared): void {
+    preparedCache.delete(id);
     preparedCache.set(id, p);
-    // Bounded: the window moves on, and old items are rarely candidates again.
-    if (preparedCache.size > 50_000) preparedCache.delete(preparedCache.keys().next().value!);
+    // Bounded: the window moves on, and a prepared fingerprint is cheap to rebuild from the stored one.
+    if (preparedCache.size > preparedCacheSize) preparedCache.delete(preparedCache.keys().next().value!);
   }
 
   function prepared(item: IndexedItem): Prepared {
-    let p = preparedCache.get(item.id);
-    if (!p) {
-      p = prepare(item.fingerprint);
-      remember(item.id, p);
-    }
+    const p = preparedCache.get(item.id) ?? prepare(item.fingerprint);
+    remember(item.id, p);
     return p;
   }
 
