@@ -5,12 +5,19 @@
  *   npm run bench:ingest -- [--feeds 500] [--items 30] [--concurrency 8] [--corpus dev|samples]
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:ingest   # server Postgres (own database)
  *
+ * Each pass prints the share of its time spent holding the story-assignment lock (exclusive: the ceiling on what more
+ * workers or replicas can overlap). On server Postgres it then times the first pass as 1 and as --replicas (3)
+ * `khabar fetch --once` processes at once on a fresh database each (--replicas 1 skips that).
+ *
  * --corpus dev (default when ../shared/eval/dedup-dev is there): the 15,042 real Saudi articles of the dedup dev set,
  * full text, in publication order, dealt round-robin to the feeds — a real duplicate rate for the story assigner.
  * --corpus samples: the ~70 items of ../shared/feeds repeated with per-feed links (every item a copy: dedup's worst case).
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,6 +38,8 @@ const { values } = parseArgs({
     feeds: { type: 'string', default: '500' },
     items: { type: 'string', default: '30' },
     concurrency: { type: 'string', default: '8' },
+    /** Also time the first pass as 1 and as N `fetch --once` processes on one server database (needs BENCH_DATABASE_URL). */
+    replicas: { type: 'string', default: '3' },
     corpus: { type: 'string', default: existsSync(devSet) ? 'dev' : 'samples' },
     samples: { type: 'string', default: '../shared/feeds' },
   },
@@ -109,11 +118,13 @@ async function main(): Promise<void> {
     fullText: false,
   }));
   await syncFeeds(handle.db, sources);
+  let lockHeldMs = 0;
   const deps = {
     db: handle.db,
     assigner: createWorkerStoryAssigner(handle.db, { windowHours: 72 }),
     parser: createParsePool(),
     logger: silentLogger(),
+    onAssignmentLockHeld: (ms: number) => (lockHeldMs += ms),
     options: { timeoutMs: 20_000, maxBytes: 5 * 1024 * 1024, maxRedirects: 5, userAgent: 'khabar-bench', itemsPerFeed: 200 },
   };
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
@@ -125,18 +136,54 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   for (const label of ['first pass (all new)', 'second pass (all 304)']) {
     const started = performance.now();
+    lockHeldMs = 0;
     const summary = await refreshDueFeeds(deps, { concurrency: Number(values.concurrency), ignoreSchedule: true });
     const seconds = (performance.now() - started) / 1000;
     console.log(
       `${label}: ${seconds.toFixed(2)} s, ${summary.newItems} new items (${(summary.newItems / seconds).toFixed(0)} items/s), ` +
-        `${summary.ok} ok, ${summary.notModified} not modified, ${summary.failed} failed`,
+        `${summary.ok} ok, ${summary.notModified} not modified, ${summary.failed} failed; ` +
+        // The lock is exclusive: this share of the pass is the ceiling on what more workers or replicas can overlap.
+        `assignment lock held ${(lockHeldMs / 1000).toFixed(2)} s (${((100 * lockHeldMs) / (seconds * 1000)).toFixed(0)} % of the pass)`,
     );
   }
   clearInterval(sampler);
-  console.log(`peak RSS ${mb(peakRss)}`);
+  console.log(`peak RSS ${mb(peakRss)} (this process, parse workers included)`);
   await deps.parser.close();
   await scratch.drop();
+  const replicas = Number(values.replicas);
+  if (replicas > 1) {
+    if (!process.env.BENCH_DATABASE_URL) console.log('replicas: skipped (needs BENCH_DATABASE_URL: PGlite is one process)');
+    else for (const n of [1, replicas]) await replicaPass(n, sources);
+  }
   server.close();
+}
+
+/**
+ * The first pass as `khabar fetch --once` processes on one fresh database, `n` of them at once (replicas sharing the
+ * feeds through SKIP LOCKED claims), wall time from the first start to the last exit (start-up included).
+ */
+async function replicaPass(n: number, sources: FeedSource[]): Promise<void> {
+  const scratch = await openScratchDatabase(process.env.BENCH_DATABASE_URL!, { prefix: 'khabar_bench', poolMax: 2 });
+  const dir = mkdtempSync(path.join(tmpdir(), 'khabar-bench-'));
+  const feedsFile = path.join(dir, 'feeds.yaml');
+  writeFileSync(
+    feedsFile,
+    `settings:\n  concurrency: ${values.concurrency}\n  items_per_feed: 200\nfeeds:\n${sources.map((f) => `  - id: ${f.id}\n    name: ${f.name}\n    url: ${f.url}\n`).join('')}`,
+  );
+  const env = { ...process.env, FEEDS_FILE: feedsFile, DATABASE_URL: scratch.url!, LOG_LEVEL: 'warn', DATA_DIR: dir };
+  const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+  const started = performance.now();
+  const codes = await Promise.all(
+    Array.from({ length: n }, () => new Promise<number | null>((resolve) => spawn(process.execPath, ['--import', 'tsx', cli, 'fetch', '--once'], { env, stdio: 'ignore' }).on('close', resolve))),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const { default: postgres } = await import('postgres');
+  const client = postgres(scratch.url!, { max: 1, onnotice: () => {} });
+  const [{ items }] = await client<{ items: string }[]>`select count(*)::text as items from items`;
+  await client.end();
+  console.log(`${n} fetch --once process${n > 1 ? 'es' : ''} at once: ${seconds.toFixed(2)} s, ${items} items (${(Number(items) / seconds).toFixed(0)} items/s), exit codes ${codes.join(' ')}`);
+  await scratch.drop();
+  rmSync(dir, { recursive: true, force: true });
 }
 
 await main();

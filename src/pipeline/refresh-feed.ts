@@ -40,6 +40,8 @@ export interface RefreshDeps {
   signal?: AbortSignal;
   /** For tests: how host names resolve for the full-text address guard. */
   resolve?: AddressLookup;
+  /** Told how long each store held the assignment lock, ms (bench:ingest). */
+  onAssignmentLockHeld?: (ms: number) => void;
 }
 
 export type RefreshResult =
@@ -99,7 +101,7 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
     const items = parsed.items.filter((item) => !(item.publishedAt && item.publishedAt.getTime() < expiredBefore));
     const { toStore, fullText } = feed.fullText ? await withFullText(deps, feed.id, feed.url, items, log) : { toStore: items, fullText: undefined };
     // Idempotent (unique indexes), so a dropped connection can simply run it again.
-    const stored = await retryTransient(() => storeItems(db, toStore, deps.assigner, now));
+    const stored = await retryTransient(() => storeItems(db, toStore, deps.assigner, now, deps.onAssignmentLockHeld));
     await record({
       kind: 'ok',
       etag: fetched.etag,
