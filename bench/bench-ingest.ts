@@ -137,7 +137,12 @@ async function main(): Promise<void> {
   for (const label of ['first pass (all new)', 'second pass (all 304)']) {
     const started = performance.now();
     lockHeldMs = 0;
-    const summary = await refreshDueFeeds(deps, { concurrency: Number(values.concurrency), ignoreSchedule: true });
+    const failures = new Map<string, number>();
+    const summary = await refreshDueFeeds(deps, {
+      concurrency: Number(values.concurrency),
+      ignoreSchedule: true,
+      onResult: (r) => r.outcome === 'error' && failures.set(`${r.code}: ${r.message}`, (failures.get(`${r.code}: ${r.message}`) ?? 0) + 1),
+    });
     const seconds = (performance.now() - started) / 1000;
     console.log(
       `${label}: ${seconds.toFixed(2)} s, ${summary.newItems} new items (${(summary.newItems / seconds).toFixed(0)} items/s), ` +
@@ -145,6 +150,7 @@ async function main(): Promise<void> {
         // The lock is exclusive: this share of the pass is the ceiling on what more workers or replicas can overlap.
         `assignment lock held ${(lockHeldMs / 1000).toFixed(2)} s (${((100 * lockHeldMs) / (seconds * 1000)).toFixed(0)} % of the pass)`,
     );
+    for (const [failure, count] of failures) console.log(`  failed ×${count}: ${failure}`);
   }
   clearInterval(sampler);
   console.log(`peak RSS ${mb(peakRss)} (this process, parse workers included)`);

@@ -56,14 +56,15 @@ async function fetchFollowingRedirects(startUrl: string, options: FetchOptions, 
     // Every hop: a redirect must not lead where the first address could not go.
     await options.checkUrl?.(current);
     const headers = buildHeaders(current, options);
-    const response = await fetch(withoutCredentials(current), {
+    const init = {
       method: 'GET',
       headers,
       redirect: 'manual',
       signal,
       // Node's fetch is undici: it takes a dispatcher, though the DOM RequestInit type does not say so.
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-    } as RequestInit);
+    } as RequestInit;
+    const response = await fetchRetryingReset(withoutCredentials(current), init, signal);
 
     if (redirectStatuses.has(response.status)) {
       await discardBody(response);
@@ -215,6 +216,23 @@ export function parseRetryAfter(value: string | null, now: Date = new Date()): n
 
 async function discardBody(response: Response): Promise<void> {
   await response.body?.cancel().catch(() => undefined);
+}
+
+/** Socket errors that mean the connection died before any answer: a kept-alive connection the server had closed. */
+const resetCodes = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+/**
+ * One retry of a GET whose connection was reset before any response: servers close idle kept-alive connections,
+ * and a request sent on one as it closes fails without the feed being at fault (seen on loopback under load).
+ */
+async function fetchRetryingReset(url: string, init: RequestInit, signal: AbortSignal): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    const code = ((err as { cause?: { code?: string } }).cause ?? {}).code;
+    if (signal.aborted || !code || !resetCodes.has(code)) throw err;
+    return fetch(url, init);
+  }
 }
 
 function describeNetworkError(err: unknown): string {

@@ -80,6 +80,22 @@ describe('fetchFeed', () => {
     expect(request!.headers['if-modified-since']).toBe('Tue, 24 Mar 2026 10:00:00 GMT');
   });
 
+  it('retries once when the connection is reset before any answer (a kept-alive connection the server closed)', async () => {
+    let calls = 0;
+    server.route('/reset-once', (req, res) => {
+      if (calls++ === 0) return void req.socket.destroy();
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end('<rss/>');
+    });
+    const result = await fetchFeed(server.url('/reset-once'), options);
+    expect(result).toMatchObject({ status: 'ok', httpStatus: 200 });
+    expect(calls).toBe(2);
+    // Only once: a server that always resets is the feed's network failure.
+    server.route('/reset-always', (req) => void req.socket.destroy());
+    const err = await fetchError('/reset-always');
+    expect(err.code).toBe('FETCH_NETWORK');
+    expect(server.requestsTo('/reset-always')).toHaveLength(2);
+  });
+
   it('refuses a 304 to an unconditional request instead of reporting the feed unchanged', async () => {
     const err = await fetchError('/always-304');
     expect(err.code).toBe('FETCH_HTTP_STATUS');
