@@ -4,7 +4,7 @@ import { items, type ItemRow } from '../db/schema.js';
 import type { StoryAssigner, StoryPlacement } from '../pipeline/story-assigner.js';
 import { storyTime } from '../pipeline/story-time.js';
 import { createStoryAssigner } from './assign-story.js';
-import { createPgCandidateIndex } from './pg-candidate-index.js';
+import { createPgCandidateIndex, writeWordCounts, type PendingWordCounts } from './pg-candidate-index.js';
 
 export interface WorkerStoryAssignerOptions {
   windowHours: number;
@@ -17,8 +17,16 @@ export interface WorkerStoryAssignerOptions {
 export function createWorkerStoryAssigner(db: Database, options: WorkerStoryAssignerOptions): StoryAssigner {
   const index = createPgCandidateIndex(db);
   const dedup = createStoryAssigner(index, { windowHours: options.windowHours });
+  let afterCommit: PendingWordCounts | null = null;
 
   return {
+    // The word counts (one upsert row per distinct word, a fifth of the time under the lock) are written after the
+    // store commits: reads during place() already add them in, and other workers' idf may lag one batch behind.
+    takeAfterCommit() {
+      const pending = afterCommit;
+      afterCommit = null;
+      return pending ? (db: Database) => writeWordCounts(db, pending) : null;
+    },
     place: async function placeWithDedup(tx: Database, rows: ItemRow[]): Promise<StoryPlacement[]> {
       index.use(tx);
       try {
@@ -34,7 +42,7 @@ export function createWorkerStoryAssigner(db: Database, options: WorkerStoryAssi
           });
           decisions.push({ storyKey: assignment.storyId, matched: assignment.matchedItemId !== null });
         }
-        await index.flush();
+        afterCommit = index.takePendingCounts();
         const outside = [...new Set(decisions.filter((d) => d.matched && !inBatch.has(d.storyKey)).map((d) => Number(d.storyKey)))];
         const firstItems = outside.length
           ? await tx.select({ id: items.id, storyId: items.storyId }).from(items).where(inArray(items.id, outside))

@@ -17,6 +17,11 @@ export interface PgCandidateIndex extends CandidateIndex {
   use(db: Database): void;
   /** Writes the word counts of the items added since the last flush; call before the transaction commits. */
   flush(): Promise<void>;
+  /**
+   * The word counts of the items added since the last flush, taken out of the index, for writeWordCounts after the
+   * transaction commits (the worker: counting rows outside the assignment lock).
+   */
+  takePendingCounts(): PendingWordCounts;
 }
 
 /**
@@ -99,21 +104,15 @@ export function createPgCandidateIndex(initial: Database): PgCandidateIndex {
     pendingEntries++;
   }
 
-  async function flush(): Promise<void> {
-    if (pendingEntries === 0) return;
-    const words = [...pendingWords.keys()];
-    const counts = words.map((w) => pendingWords.get(w)!);
-    await db.execute(
-      sql`with word_counts as (
-            insert into dedup_word_counts (word, entries)
-            select w, n from unnest(${intArray(words)}::int4[], ${intArray(counts)}::int4[]) as u(w, n)
-            on conflict (word) do update set entries = dedup_word_counts.entries + excluded.entries
-          )
-          insert into dedup_stats (id, entries) values (1, ${pendingEntries})
-          on conflict (id) do update set entries = dedup_stats.entries + excluded.entries`,
-    );
+  function takePendingCounts(): PendingWordCounts {
+    const taken = { words: pendingWords, entries: pendingEntries };
     pendingWords = new Map();
     pendingEntries = 0;
+    return taken;
+  }
+
+  async function flush(): Promise<void> {
+    await writeWordCounts(db, takePendingCounts());
   }
 
   async function documentFrequencies(words: number[]): Promise<DocumentFrequencies> {
@@ -147,6 +146,7 @@ export function createPgCandidateIndex(initial: Database): PgCandidateIndex {
       pendingEntries = 0;
     },
     flush,
+    takePendingCounts,
     findCandidates,
     getItems,
     getStoryItems,
@@ -154,6 +154,31 @@ export function createPgCandidateIndex(initial: Database): PgCandidateIndex {
     documentFrequencies,
     withAssignmentLock,
   };
+}
+
+export interface PendingWordCounts {
+  /** word → entries that carry it. */
+  words: Map<number, number>;
+  entries: number;
+}
+
+/**
+ * Adds entries' word counts (idf statistics) in one statement. Words in ascending order, so two transactions adding
+ * overlapping words lock their rows in the same order and cannot deadlock.
+ */
+export async function writeWordCounts(db: Database, pending: PendingWordCounts): Promise<void> {
+  if (pending.entries === 0) return;
+  const words = [...pending.words.keys()].sort((a, b) => a - b);
+  const counts = words.map((w) => pending.words.get(w)!);
+  await db.execute(
+    sql`with word_counts as (
+          insert into dedup_word_counts (word, entries)
+          select w, n from unnest(${intArray(words)}::int4[], ${intArray(counts)}::int4[]) as u(w, n)
+          on conflict (word) do update set entries = dedup_word_counts.entries + excluded.entries
+        )
+        insert into dedup_stats (id, entries) values (1, ${pending.entries})
+        on conflict (id) do update set entries = dedup_stats.entries + excluded.entries`,
+  );
 }
 
 /** An int4[] literal: one bound parameter however many values (each is a 32-bit integer by construction). */

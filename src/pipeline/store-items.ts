@@ -8,6 +8,7 @@ import type { Item } from '../domain/item.js';
 import { storableItem } from '../domain/storable-text.js';
 import type { StoryAssigner } from './story-assigner.js';
 import { storyTime } from './story-time.js';
+import { retryTransient } from '../db/retry-transient.js';
 
 export interface StoreItemsResult {
   inserted: number;
@@ -30,11 +31,16 @@ export async function storeItems(
   // Every string made storable here, at the one door to the items table (full-text pages included).
   const prepared = dropSharedLinks(batch.map(storableItem));
   let lockedAt: number | null = null;
+  let afterCommit: ((db: Database) => Promise<void>) | null = null;
+  let result: StoreItemsResult;
   try {
-    return await storeInTransaction();
+    result = await storeInTransaction();
   } finally {
     if (lockedAt !== null) onLockHeld?.(performance.now() - lockedAt);
   }
+  // Outside the assignment lock: the assigner's statistics for this batch (dedup word counts).
+  if (afterCommit) await retryTransient(() => afterCommit!(db));
+  return result;
 
   function storeInTransaction(): Promise<StoreItemsResult> {
     return db.transaction(async function storeItemsTransaction(tx) {
@@ -52,6 +58,7 @@ export async function storeItems(
       // Oldest first, so a story's first item is the earliest copy.
       inserted.sort((a, b) => storyTime(a).getTime() - storyTime(b).getTime() || a.id - b.id);
       const placements = await assigner.place(tx, inserted);
+      afterCommit = assigner.takeAfterCommit?.() ?? null;
       const starts = inserted.filter((_, i) => placements[i].kind === 'new');
       const started = await createStories(
         tx,

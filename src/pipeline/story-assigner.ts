@@ -16,6 +16,11 @@ export type StoryPlacement =
  */
 export interface StoryAssigner {
   place(db: Database, rows: ItemRow[]): Promise<StoryPlacement[]>;
+  /**
+   * Work the last place() left for after its transaction commits, outside the assignment lock (dedup's word counts);
+   * call right after place(), while still holding the lock, and run the result after the commit.
+   */
+  takeAfterCommit?(): ((db: Database) => Promise<void>) | null;
 }
 
 /** No clustering: every item is its own story. */
