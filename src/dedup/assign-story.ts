@@ -191,7 +191,8 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
     // template variant of the story's first report either.
     if (templateCheck && members.length > 0 && isTemplate(self, prepared(members[0]))) return 'story-template';
     // A strict majority: in a two-item story, matching the one member that led here proves nothing.
-    const needed = Math.min(members.length, Math.floor(members.length * anchorShare) + 1);
+    // At least one (a story whose members were not found is refused, as before), at most every member (anchorShare 1).
+    const needed = Math.max(1, Math.min(members.length, Math.floor(members.length * anchorShare) + 1));
     // The story's first item is its core: the item must be a copy of it, not only of a member that joined it loosely.
     if (anchorRule === 'first-match' && members.length > 0 && !(await matches(members[0]))) return 'anchor';
     let overlapping = 0;
@@ -273,6 +274,8 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
               continue;
             }
             const { outcome, e } = await verify(other, c);
+            // The anchor rule 'match' asks the same question of story members: a candidate is not verified twice.
+            verdicts.set(c.id, outcome !== 'fail');
             if (outcome !== 'fail') passing.push({ item: c, score: matchScore(e) });
             trace?.verified.push({ id: c.id, outcome, containment: e.containment, idfContainment: e.idfContainment, sizeA: e.sizeA, sizeB: e.sizeB });
           }

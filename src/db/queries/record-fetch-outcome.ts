@@ -23,6 +23,15 @@ export type FetchOutcome =
       nextFetchAt: Date;
     };
 
+/** The error columns of a failure: one short storable line, never SQL, parameters or article text. */
+function errorColumns(outcome: Extract<FetchOutcome, { kind: 'error' }>) {
+  return {
+    lastErrorCode: outcome.code,
+    lastErrorMessage: storableText(shortErrorMessage(outcome.message, MAX_ERROR_MESSAGE_CHARS)),
+    consecutiveFailures: sql`${feedStates.consecutiveFailures} + 1`,
+  };
+}
+
 /**
  * A failure written late, after the database refused it at the time (refresh-feed.ts): only while nothing newer was
  * recorded (no later fetch, by this process or a replica) and without touching the lease, which is no longer its.
@@ -35,9 +44,7 @@ export async function recordLateFailure(db: Database, feedId: string, outcome: E
       nextFetchAt: outcome.nextFetchAt,
       lastOutcome: 'error',
       lastHttpStatus: outcome.httpStatus,
-      lastErrorCode: outcome.code,
-      lastErrorMessage: storableText(shortErrorMessage(outcome.message, MAX_ERROR_MESSAGE_CHARS)),
-      consecutiveFailures: sql`${feedStates.consecutiveFailures} + 1`,
+      ...errorColumns(outcome),
       updatedAt: sql`now()`,
     })
     .where(and(eq(feedStates.feedId, feedId), or(isNull(feedStates.lastFetchedAt), lt(feedStates.lastFetchedAt, failedAt))));
@@ -59,10 +66,7 @@ export async function recordFetchOutcome(db: Database, feedId: string, outcome: 
       .update(feedStates)
       .set({
         ...common,
-        lastErrorCode: outcome.code,
-        // One short line, whatever the caller passed: never SQL, parameters or article text.
-        lastErrorMessage: storableText(shortErrorMessage(outcome.message, MAX_ERROR_MESSAGE_CHARS)),
-        consecutiveFailures: sql`${feedStates.consecutiveFailures} + 1`,
+        ...errorColumns(outcome),
       })
       .where(eq(feedStates.feedId, feedId));
     return;
