@@ -11,9 +11,11 @@ DEV_DIR=${1:?usage: bash scripts/eval-dedup.sh <dev-dir>}
 cd "$(dirname "$0")/.."
 
 # stream  labels-P labels-R  audit-P audit-R  cohesion
+# The full-text cohesion floor moved 0.93 → 0.92 once, with the own-news check: cohesion is measured under each release's
+# own pairwise rule, and that rule became stricter (the same stories score 0.944 under the previous rule, 0.929 under it).
 FLOORS=(
-  "full    0.98 0.81  0.72 0.59  0.93"
-  "summary 0.97 0.57  0.94 0.33  0.93"
+  "full    0.98 0.81  0.78 0.64  0.92"
+  "summary 0.97 0.57  0.98 0.33  0.93"
 )
 
 CLUSTER=(npm run -s khabar -- cluster -)

@@ -1,12 +1,12 @@
 import { splitLines } from '../arabic/split-lines.js';
 import { normalizeText } from '../arabic/normalize-text.js';
 import { createRepeatedLineTracker, dropTitleEchoes, stripBoilerplate, type RepeatedLineTracker } from '../arabic/strip-boilerplate.js';
-import type { CandidateIndex, IndexedItem } from './candidate-index.js';
+import type { CandidateIndex, CandidateQuery, IndexedItem } from './candidate-index.js';
 import { compareFingerprints, idfContainment, prepare, restContainment, type Prepared } from './compare-fingerprints.js';
 import { fingerprint, shingles, type Fingerprint } from './fingerprint.js';
 import { alignSentences, figureOverlap, isFigure } from './align-sentences.js';
-import { novelLeadWords } from './novel-lead.js';
-import { SAME_REPORT_RULE, alignmentRouteApplies, isAlignedCopy, isCopyBelowIntro, isFollowUp, isSameReport, isTemplateVariant, matchScore, needsIdf, overlapsFirstItem } from './same-report.js';
+import { novelLeadWords, novelSentences } from './novel-lead.js';
+import { SAME_REPORT_RULE, addsOwnNews, alignmentRouteApplies, isAlignedCopy, isCopyBelowIntro, isFollowUp, isSameReport, isTemplateVariant, matchScore, needsIdf, overlapsFirstItem } from './same-report.js';
 
 export interface DedupInput {
   id: string;
@@ -67,6 +67,8 @@ export interface StoryAssignerOptions {
   introRoute?: boolean;
   /** Keep a source's next edition of a series (daily weather, a programme's branches) out of the last one's story. */
   seriesCheck?: boolean;
+  /** Keep a newer, longer item that adds its own news (and leads with it) out of the story of an older item it contains. */
+  ownNewsCheck?: boolean;
   now?: () => number;
   /** Diagnostics (scripts/diagnose-dedup.ts): called once per item with what was found, verified and tried. */
   trace?: (t: AssignTrace) => void;
@@ -82,12 +84,31 @@ export interface AssignTrace {
   /** Per verified candidate: its evidence and whether it passed (by which route), or why it was skipped. */
   verified: { id: string; outcome: 'pass' | 'aligned' | 'intro' | 'fail' | 'single-hit'; containment: number; idfContainment: number; sizeA: number; sizeB: number }[];
   /** Per passing candidate tried in order: why it was not joined, or 'joined'. */
-  tried: { id: string; storyId: string; outcome: 'joined' | 'template' | 'follow-up' | 'story-rejected' | 'anchor' | 'series' | 'story-template' }[];
+  tried: { id: string; storyId: string; outcome: 'joined' | 'template' | 'follow-up' | 'own-news' | 'story-rejected' | 'anchor' | 'series' | 'story-template' | 'story-own-news' }[];
   storyId: string;
 }
 
 export interface StoryAssigner {
   assign(input: DedupInput): Promise<StoryAssignment>;
+  /**
+   * assign() in two steps, for batches (the worker): fingerprinting and index keys need no index and no lock, so they
+   * run first, in publication order; then assignPrepared() in the same order.
+   */
+  prepareInput(input: DedupInput): PreparedInput;
+  assignPrepared(prepared: PreparedInput): Promise<StoryAssignment>;
+  /** The candidate query assignPrepared() will send for this item (a batch index reads them all at once). */
+  candidateQuery(prepared: PreparedInput): CandidateQuery;
+  /** How many of a story's first members assignment reads (getStoryItems' limit). */
+  storyMembersLimit: number;
+}
+
+/** An item fingerprinted for assignment (StoryAssigner.prepareInput). */
+export interface PreparedInput {
+  input: DedupInput;
+  fp: Fingerprint;
+  self: Prepared;
+  publishedAt: number;
+  keys: number[];
 }
 
 const HOUR_MS = 3_600_000;
@@ -140,6 +161,7 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
   const introRoute = options.introRoute ?? true;
   const seriesCheck = options.seriesCheck ?? true;
   const followUpCheck = options.followUpCheck ?? true;
+  const ownNewsCheck = options.ownNewsCheck ?? true;
   const tracker: RepeatedLineTracker = createRepeatedLineTracker();
   const preparedCache = new Map<string, Prepared>();
   const preparedCacheSize = options.preparedCacheSize ?? 5_000;
@@ -176,6 +198,12 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
     return !own.some((m) => compareFingerprints(self, prepared(m), null).containment >= r.copyContainment);
   }
 
+  /** Whether `self`, the newer item, is longer than `older` and adds news of its own, leading with it. */
+  function ownNewsAgainst(self: Prepared, older: Prepared): boolean {
+    const [a, b] = [self.fp, older.fp];
+    return a.words.length - a.titleWords > b.words.length - b.titleWords && addsOwnNews(novelSentences(a, b));
+  }
+
   /** null when the item may join the story, else why not. */
   async function storyRejection(
     self: Prepared,
@@ -183,7 +211,7 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
     source: string,
     publishedAt: number,
     matches: (member: IndexedItem) => Promise<boolean>,
-  ): Promise<'series' | 'story-template' | 'anchor' | null> {
+  ): Promise<'series' | 'story-template' | 'story-own-news' | 'anchor' | null> {
     if (anchor === 'none') return null;
     const members = await index.getStoryItems(storyId, anchor === 'first' ? 1 : anchorMembers);
     if (seriesCheck && isNextEdition(self, source, publishedAt, members)) return 'series';
@@ -210,12 +238,18 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
     return overlapping >= needed ? null : 'anchor';
   }
 
-  return {
-    async assign(input) {
-      const fp = fingerprintInput(tracker, input);
-      const self = prepare(fp);
-      const publishedAt = input.publishedAt?.getTime() ?? now();
-      const keys = indexKeys(self, sampleBits, leadWords);
+  function prepareInput(input: DedupInput): PreparedInput {
+    const fp = fingerprintInput(tracker, input);
+    const self = prepare(fp);
+    const publishedAt = input.publishedAt?.getTime() ?? now();
+    return { input, fp, self, publishedAt, keys: indexKeys(self, sampleBits, leadWords) };
+  }
+
+  function candidateQuery(p: PreparedInput): CandidateQuery {
+    return { keys: p.keys, fromMs: p.publishedAt - windowMs, toMs: p.publishedAt + windowMs, limit: maxCandidates, maxPostings };
+  }
+
+  async function assignPrepared({ input, fp, self, publishedAt, keys }: PreparedInput): Promise<StoryAssignment> {
       // idf weights are fetched only when a pair needs them, for both sides' words.
       const idfByWord = new Map<number, number>();
       const idf = (w: number) => idfByWord.get(w)!;
@@ -257,13 +291,7 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
         const trace: AssignTrace | null = options.trace ? { id: input.id, publishedAt, fingerprint: fp, keys, candidates: [], verified: [], tried: [], storyId: '' } : null;
         const passing: { item: IndexedItem; score: number }[] = [];
         if (keys.length > 0) {
-          const hits = await index.findCandidates({
-            keys,
-            fromMs: publishedAt - windowMs,
-            toMs: publishedAt + windowMs,
-            limit: maxCandidates,
-            maxPostings,
-          });
+          const hits = await index.findCandidates(candidateQuery({ input, fp, self, publishedAt, keys }));
           const hitsById = new Map(hits.map((h) => [h.id, h.hits]));
           if (trace) trace.candidates = hits;
           for (const c of await index.getItems(hits.map((h) => h.id))) {
@@ -305,6 +333,14 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
               continue;
             }
           }
+          if (ownNewsCheck) {
+            // Asymmetric containment: the newer item is the one read second.
+            const other = prepared(item);
+            if (ownNewsAgainst(self, other)) {
+              trace?.tried.push({ id: item.id, storyId: item.storyId, outcome: 'own-news' });
+              continue;
+            }
+          }
           const rejection = await storyRejection(self, item.storyId, input.source, publishedAt, matches);
           if (rejection) {
             trace?.tried.push({ id: item.id, storyId: item.storyId, outcome: rejection });
@@ -329,6 +365,13 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
         }
         return { storyId, matchedItemId, also };
       });
-    },
+  }
+
+  return {
+    assign: (input) => assignPrepared(prepareInput(input)),
+    prepareInput,
+    assignPrepared,
+    candidateQuery,
+    storyMembersLimit: anchor === 'first' ? 1 : anchorMembers,
   };
 }

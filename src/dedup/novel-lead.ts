@@ -16,3 +16,47 @@ export function novelLeadWords(newer: Fingerprint, olderShingles: ArrayLike<numb
   }
   return n;
 }
+
+/**
+ * Of the newer text's body, the share of words in sentences that have no counterpart in the older text (no older
+ * sentence holds `alignShare` of its distinct word stems), and how many of its first sentences in a row have none.
+ * Stems, not 3-grams: a lightly edited copy breaks 3-grams in every sentence but keeps its counterparts.
+ */
+export function novelSentences(newer: Fingerprint, older: Fingerprint, alignShare = 0.5): { share: number; leading: number; leadingWords: number } {
+  const sentencesByStem = new Map<number, number[]>();
+  let start = older.titleWords;
+  older.sentenceEnds.forEach((end, i) => {
+    for (let k = start; k < end; k++) {
+      const list = sentencesByStem.get(older.stems[k]);
+      if (!list) sentencesByStem.set(older.stems[k], [i]);
+      else if (list[list.length - 1] !== i) list.push(i);
+    }
+    start = end;
+  });
+  let total = 0;
+  let novel = 0;
+  let leading = 0;
+  let leadingWords = 0;
+  let stillLeading = true;
+  start = newer.titleWords;
+  for (const end of newer.sentenceEnds) {
+    const own = new Set(newer.stems.slice(start, end));
+    const counts = new Map<number, number>();
+    let best = 0;
+    for (const h of own) for (const i of sentencesByStem.get(h) ?? []) {
+      const n = (counts.get(i) ?? 0) + 1;
+      counts.set(i, n);
+      if (n > best) best = n;
+    }
+    const words = end - start;
+    total += words;
+    const isNovel = best < alignShare * own.size;
+    if (isNovel) novel += words;
+    if (stillLeading && isNovel) {
+      leading++;
+      leadingWords += words;
+    } else stillLeading = false;
+    start = end;
+  }
+  return { share: total === 0 ? 0 : novel / total, leading, leadingWords };
+}

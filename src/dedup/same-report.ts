@@ -29,6 +29,14 @@ export const SAME_REPORT_RULE = {
   followUpLeadWords: 60,
   followUpLeadShare: 0.2,
   /**
+   * Asymmetric containment: a newer, longer item holding an older one whole is its own report when at least this share
+   * of its body is in sentences with no counterpart in the older one (half of it is news the older never told) and it
+   * leads with such sentences, `ownNewsLeadWords` words or more (a whole sentence of its own, not a dateline). The
+   * other way round, a short item found inside a longer one it followed is a copy: reading it second tells nothing new.
+   */
+  ownNewsShare: 0.5,
+  ownNewsLeadWords: 20,
+  /**
    * The alignment route: a rewritten copy breaks 3-grams in every sentence, but each of the shorter text's
    * sentences still has a counterpart sharing most of its words. Needs at least `alignedMinSentences` judged
    * sentences (one or two aligned sentences are a shared quote or a fixed frame, not a copy), `alignedCoverage`
@@ -122,4 +130,10 @@ export interface FigureOverlap {
 export function isFollowUp(novelLead: number, newerBodyWords: number, newerIsLonger: boolean): boolean {
   const r = SAME_REPORT_RULE;
   return newerIsLonger && novelLead >= r.followUpLeadWords && novelLead >= r.followUpLeadShare * newerBodyWords;
+}
+
+/** `novel`: novelSentences(newer, older) (novel-lead.ts), for a newer item with the longer body. */
+export function addsOwnNews(novel: { share: number; leadingWords: number }): boolean {
+  const r = SAME_REPORT_RULE;
+  return novel.share >= r.ownNewsShare && novel.leadingWords >= r.ownNewsLeadWords;
 }

@@ -49,15 +49,18 @@ export async function storeItems(
       let inserted = await insertItems(tx, live, now);
       inserted.push(...(await insertLinkReusers(tx, live, inserted, now)));
       if (inserted.length === 0) return { inserted: 0, newStories: 0, joinedStories: 0 };
+      // Oldest first, so a story's first item is the earliest copy.
+      inserted.sort((a, b) => storyTime(a).getTime() - storyTime(b).getTime() || a.id - b.id);
+      // Before the lock: what assignment can work out from the rows alone (fingerprints).
+      const preparedRows = assigner.prepare?.(inserted);
       await tx.execute(sql`select pg_advisory_xact_lock(${CLUSTER_LOCK_KEY})`);
       lockedAt = performance.now();
       // Checked again under the lock: an entry pruned while this transaction was inserting it.
-      inserted = await deletePrunedRows(tx, inserted);
+      const kept = new Set((await deletePrunedRows(tx, inserted)).map((r) => r.id));
+      inserted = inserted.filter((r) => kept.has(r.id));
       const result: StoreItemsResult = { inserted: inserted.length, newStories: 0, joinedStories: 0 };
       if (inserted.length === 0) return result;
-      // Oldest first, so a story's first item is the earliest copy.
-      inserted.sort((a, b) => storyTime(a).getTime() - storyTime(b).getTime() || a.id - b.id);
-      const placements = await assigner.place(tx, inserted);
+      const placements = await assigner.place(tx, inserted, preparedRows);
       afterCommit = assigner.takeAfterCommit?.() ?? null;
       const starts = inserted.filter((_, i) => placements[i].kind === 'new');
       const started = await createStories(

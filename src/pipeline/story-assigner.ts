@@ -15,13 +15,21 @@ export type StoryPlacement =
  * come oldest first and are decided in that order (an item may join a story started earlier in the same batch).
  */
 export interface StoryAssigner {
-  place(db: Database, rows: ItemRow[]): Promise<StoryPlacement[]>;
+  /**
+   * Work on the new rows that needs no lock (dedup: fingerprints and index keys), run before the store takes the
+   * assignment lock, in the order place() will see the rows; its result goes to place().
+   */
+  prepare?(rows: ItemRow[]): PreparedRows;
+  place(db: Database, rows: ItemRow[], prepared?: PreparedRows): Promise<StoryPlacement[]>;
   /**
    * Work the last place() left for after its transaction commits, outside the assignment lock (dedup's word counts);
    * call right after place(), while still holding the lock, and run the result after the commit.
    */
   takeAfterCommit?(): ((db: Database) => Promise<void>) | null;
 }
+
+/** What prepare() made of each row, by item id (opaque to the store). */
+export type PreparedRows = ReadonlyMap<number, unknown>;
 
 /** No clustering: every item is its own story. */
 export const singletonStoryAssigner: StoryAssigner = {

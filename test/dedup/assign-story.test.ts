@@ -167,3 +167,48 @@ describe('stories over a stream', () => {
     expect(new Set([a.storyId, b.storyId, c.storyId, d.storyId]).size).toBe(4);
   });
 });
+
+describe('asymmetric containment: what the item read second adds', () => {
+  // A one-paragraph ministry statement, and a longer report that leads with its own news (a field visit, quotes) and
+  // carries the statement whole below it.
+  const statement = {
+    title: 'وزارة الصحة: لا إصابات جديدة بفيروس كورونا في المنطقة الشرقية',
+    body: 'أعلنت وزارة الصحة أمس أنها لم تسجل أي إصابة جديدة بفيروس كورونا في المنطقة الشرقية خلال الأيام السبعة الماضية، وأن المخالطين للحالات السابقة أنهوا فترة العزل المنزلي دون ظهور أعراض، مؤكدة استمرار الفحص في جميع المستشفيات والمراكز الصحية.',
+  };
+  // Its own lead is one sentence (under the follow-up check's 60 words), and most of what follows the statement is its own.
+  const ownReport = {
+    title: 'جولة في مستشفيات الدمام: الطوارئ تعود إلى العمل الطبيعي والأطباء يروون أسابيع العزل',
+    body: [
+      'تجولت الصحيفة أمس في أقسام الطوارئ بمستشفيات الدمام والخبر، حيث عادت غرف الانتظار إلى ازدحامها المعتاد بعد أسابيع من الإجراءات المشددة على الزوار.',
+      statement.body,
+      'وقال استشاري الأمراض المعدية الدكتور خالد العتيبي إن الفرق الطبية عملت بنظام المناوبات الطويلة طوال فترة الأزمة، وإن كثيرا من الممرضين لم يروا أسرهم لأكثر من عشرين يوما، مضيفا أن التجربة كشفت الحاجة إلى غرف عزل إضافية في كل مستشفى.',
+      'وروت ممرضة في قسم العناية المركزة كيف كانت تتابع حالة مريض مسن لمدة أسبوعين قبل أن يغادر المستشفى متعافيا، فيما طالب عدد من المراجعين بتوفير مواقف إضافية للسيارات بعد إعادة فتح المداخل الجانبية.',
+      'وفي الخبر أعلنت إدارة أحد المستشفيات الخاصة تخصيص جناح كامل للحالات التنفسية، بينما بدأت البلدية حملة لتعقيم الأسواق الشعبية والحدائق العامة استعدادا لعطلة نهاية الأسبوع.',
+    ].join('\n'),
+  };
+
+  it.each([
+    ['keeps', true],
+    ['without the own-news check would merge', false],
+  ])('%s a longer report that leads with its own news and carries a short statement (the statement first)', async (_name, check) => {
+    const assigner = createStoryAssigner(createMemoryCandidateIndex(), { ownNewsCheck: check });
+    const a = await assigner.assign(item('statement', statement, 0));
+    const b = await assigner.assign(item('own-report', ownReport, 3));
+    expect(b.storyId !== a.storyId).toBe(check);
+  });
+
+  it('puts the short statement in the story of the longer report it is found whole in, read after it', async () => {
+    const assigner = createStoryAssigner(createMemoryCandidateIndex());
+    const a = await assigner.assign(item('own-report', ownReport, 0));
+    const b = await assigner.assign(item('statement', statement, 3));
+    expect(b.storyId).toBe(a.storyId);
+  });
+
+  it('still merges a longer copy that opens with the statement and adds details below it', async () => {
+    const assigner = createStoryAssigner(createMemoryCandidateIndex());
+    const extended = { title: 'الصحة: المنطقة الشرقية خالية من الإصابات الجديدة', body: [statement.body, ...ownReport.body.split('\n').slice(2)].join('\n') };
+    const a = await assigner.assign(item('statement', statement, 0));
+    const b = await assigner.assign(item('extended', extended, 3));
+    expect(b.storyId).toBe(a.storyId);
+  });
+});

@@ -1,0 +1,277 @@
+import { sql } from 'drizzle-orm';
+import { queryRows, type Database } from '../db/client.js';
+import type { CandidateHit, CandidateIndex, CandidateQuery, DocumentFrequencies, IndexedItem } from './candidate-index.js';
+import { FINGERPRINT_VERSION } from './fingerprint.js';
+import { packFingerprint } from './pack-fingerprint.js';
+import { intArray, storedFingerprint, type PendingWordCounts } from './pg-candidate-index.js';
+
+/**
+ * The Postgres candidate index for one batch of items, read in a few statements instead of several per item.
+ *
+ * `load()` reads, for every item of the batch at once, the postings of each of its keys inside its own window (a
+ * bounded probe per key, as the per-item index counts them), the entries most likely to be its candidates, the first
+ * members of their stories, and the word counts of the batch's words. Assignment then runs item by item against this
+ * overlay, which adds the batch's own entries as they are decided (items of a batch see each other, and count in the
+ * `maxPostings` bound as stored entries do), so every answer is the one the per-item index would give at that point.
+ * What the first read could not foresee (an entry ranked in only because a batch item made a key too common, a member
+ * of a story not read, a candidate's word count) is read on demand. `writeEntries()` stores the batch's entries and
+ * keys in one statement.
+ */
+export interface PgBatchIndex extends CandidateIndex {
+  /** Which query of the batch the next findCandidates() answers (the batch position of the item being assigned). */
+  setCurrent(position: number): void;
+  /** Entries added since load(), with their keys, in one statement. */
+  writeEntries(): Promise<void>;
+  /** The word counts of the entries added, for writeWordCounts after the commit (outside the assignment lock). */
+  takePendingCounts(): PendingWordCounts;
+}
+
+interface Added {
+  item: IndexedItem;
+  keys: number[];
+  seq: number;
+}
+
+/** Batch entries rank after every stored entry, in the order they were added (the stored `seq` does the same). */
+const BATCH_SEQ_BASE = 2 ** 52;
+
+export async function loadPgBatchIndex(
+  db: Database,
+  queries: CandidateQuery[],
+  batchWords: number[],
+  storyMembersLimit: number,
+): Promise<PgBatchIndex> {
+  // position → key → stored seqs in the window, or null when the key has more than maxPostings entries there.
+  const postings: Array<Map<number, number[] | null>> = queries.map(() => new Map());
+  const entries = new Map<number, IndexedItem>();
+  const seqOfId = new Map<string, number>();
+  const members = new Map<string, IndexedItem[]>();
+  const storedWords = new Map<number, number>();
+  let storedTotal: number | null = null;
+  const added: Added[] = [];
+  const pendingWords = new Map<number, number>();
+  let current = 0;
+
+  await readPostings();
+  await readEntries(guessCandidates());
+  await readMembers([...new Set([...entries.values()].map((e) => e.storyId))]);
+  await readWords(batchWords);
+
+  async function readPostings(): Promise<void> {
+    const positions: number[] = [];
+    const keys: number[] = [];
+    queries.forEach((q, i) => {
+      for (const k of new Set(q.keys)) {
+        positions.push(i);
+        keys.push(k);
+      }
+    });
+    if (keys.length === 0) return;
+    const max = Math.max(...queries.map((q) => q.maxPostings));
+    const rows = await queryRows<{ i: number; key: number; seqs: Array<string | number> | string | null; n: number | string }>(
+      db,
+      sql`with w as (
+            select * from unnest(${textArray(queries.map((q) => new Date(q.fromMs).toISOString()))}::timestamptz[],
+                                 ${textArray(queries.map((q) => new Date(q.toMs).toISOString()))}::timestamptz[],
+                                 ${intArray(queries.map((q) => q.maxPostings))}::int4[])
+              with ordinality as w(f, t, m, i)
+          )
+          select q.i - 1 as i, q.key, p.seqs, p.n
+          from unnest(${intArray(positions.map((p) => p + 1))}::int4[], ${intArray(keys)}::int4[]) as q(i, key)
+          join w on w.i = q.i
+          cross join lateral (
+            select array_agg(dk.seq) as seqs, count(*) as n from (
+              select seq from dedup_keys dk
+              where dk.key = q.key and dk.published_at between w.f and w.t
+              limit ${max + 1}) dk
+          ) p
+          where p.n > 0`,
+    );
+    for (const r of rows) {
+      const i = Number(r.i);
+      const seqs = parseBigintArray(r.seqs);
+      postings[i].set(Number(r.key), seqs.length > queries[i].maxPostings ? null : seqs);
+    }
+  }
+
+  /** Each item's best candidates among stored entries alone: what findCandidates will most likely want. */
+  function guessCandidates(): number[] {
+    const wanted = new Set<number>();
+    queries.forEach((q, i) => {
+      const hits = new Map<number, number>();
+      for (const seqs of postings[i].values()) if (seqs) for (const s of seqs) hits.set(s, (hits.get(s) ?? 0) + 1);
+      for (const [s] of [...hits].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, q.limit)) wanted.add(s);
+    });
+    return [...wanted];
+  }
+
+  async function readEntries(seqs: number[]): Promise<void> {
+    const missing = seqs.filter((s) => !entries.has(s));
+    if (missing.length === 0) return;
+    const rows = await queryRows<EntryRow>(
+      db,
+      sql`select seq, item_key, story_key, source, published_at, fingerprint_packed, fingerprint
+          from dedup_entries where seq = any(${intArray(missing)}::int8[])`,
+    );
+    for (const r of rows) remember(r);
+  }
+
+  async function readMembers(storyKeys: string[]): Promise<void> {
+    const missing = storyKeys.filter((k) => !members.has(k));
+    if (missing.length === 0) return;
+    const rows = await queryRows<EntryRow>(
+      db,
+      sql`select e.seq, e.item_key, e.story_key, e.source, e.published_at, e.fingerprint_packed, e.fingerprint
+          from unnest(${textArray(missing)}::text[]) as s(story_key)
+          cross join lateral (
+            select * from dedup_entries d where d.story_key = s.story_key order by d.seq limit ${storyMembersLimit}
+          ) e
+          order by e.seq`,
+    );
+    for (const k of missing) members.set(k, []);
+    for (const r of rows) members.get(r.story_key)!.push(remember(r));
+  }
+
+  async function readWords(words: number[]): Promise<void> {
+    const missing = [...new Set(words)].filter((w) => !storedWords.has(w));
+    const [row] = await queryRows<{ total: string | number | null; words: number[] | null; counts: number[] | null }>(
+      db,
+      sql`select (select entries from dedup_stats where id = 1) as total,
+                 array_agg(word) as words, array_agg(entries) as counts
+          from dedup_word_counts where word = any(${intArray(missing)}::int4[])`,
+    );
+    // Read once: the batch's idf weights all use one total, as other workers' counts may land meanwhile.
+    storedTotal ??= Number(row?.total ?? 0);
+    for (const w of missing) storedWords.set(w, 0);
+    (row?.words ?? []).forEach((w, i) => storedWords.set(Number(w), Number(row!.counts![i])));
+  }
+
+  function remember(r: EntryRow): IndexedItem {
+    const seq = Number(r.seq);
+    const known = entries.get(seq);
+    if (known) return known;
+    const item: IndexedItem = {
+      id: r.item_key,
+      source: r.source,
+      storyId: r.story_key,
+      publishedAt: new Date(r.published_at).getTime(),
+      fingerprint: storedFingerprint(r.fingerprint_packed, r.fingerprint),
+    };
+    entries.set(seq, item);
+    seqOfId.set(item.id, seq);
+    return item;
+  }
+
+  async function findCandidates(q: CandidateQuery): Promise<CandidateHit[]> {
+    const stored = postings[current];
+    const hits = new Map<number, number>();
+    for (const key of new Set(q.keys)) {
+      const seqs = stored.has(key) ? stored.get(key)! : [];
+      if (seqs === null) continue;
+      let inBatch = 0;
+      for (const a of added) if (a.item.publishedAt >= q.fromMs && a.item.publishedAt <= q.toMs && a.keys.includes(key)) inBatch++;
+      if (seqs.length + inBatch > q.maxPostings) continue;
+      for (const s of seqs) hits.set(s, (hits.get(s) ?? 0) + 1);
+      if (inBatch > 0) {
+        for (const a of added) if (a.item.publishedAt >= q.fromMs && a.item.publishedAt <= q.toMs && a.keys.includes(key)) hits.set(a.seq, (hits.get(a.seq) ?? 0) + 1);
+      }
+    }
+    const top = [...hits].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, q.limit);
+    await readEntries(top.map(([s]) => s).filter((s) => s < BATCH_SEQ_BASE));
+    return top.flatMap(([s, n]) => {
+      const item = s >= BATCH_SEQ_BASE ? added[s - BATCH_SEQ_BASE].item : entries.get(s);
+      return item ? [{ id: item.id, hits: n }] : [];
+    });
+  }
+
+  return {
+    setCurrent(position) {
+      current = position;
+    },
+    findCandidates,
+    async getItems(ids) {
+      return ids.flatMap((id) => {
+        const s = seqOfId.get(id);
+        if (s === undefined) return [];
+        return [s >= BATCH_SEQ_BASE ? added[s - BATCH_SEQ_BASE].item : entries.get(s)!];
+      });
+    },
+    async getStoryItems(storyId, limit) {
+      if (!members.has(storyId) && !added.some((a) => a.item.storyId === storyId && a.item.id === storyId)) await readMembers([storyId]);
+      const stored = members.get(storyId) ?? [];
+      if (stored.length >= limit) return stored.slice(0, limit);
+      return [...stored, ...added.filter((a) => a.item.storyId === storyId).map((a) => a.item)].slice(0, limit);
+    },
+    async add(item, keys, distinctWords) {
+      const seq = BATCH_SEQ_BASE + added.length;
+      added.push({ item, keys: [...new Set(keys)], seq });
+      seqOfId.set(item.id, seq);
+      for (const w of new Set(distinctWords)) pendingWords.set(w, (pendingWords.get(w) ?? 0) + 1);
+    },
+    async documentFrequencies(words): Promise<DocumentFrequencies> {
+      if (words.some((w) => !storedWords.has(w))) await readWords(words);
+      return { total: storedTotal! + added.length, counts: words.map((w) => storedWords.get(w)! + (pendingWords.get(w) ?? 0)) };
+    },
+    // The batch's caller holds the assignment lock for the whole batch.
+    withAssignmentLock: (fn) => fn(),
+    async writeEntries() {
+      if (added.length === 0) return;
+      const keyPositions: number[] = [];
+      const keys: number[] = [];
+      added.forEach((a, i) => {
+        for (const k of a.keys) {
+          keyPositions.push(i + 1);
+          keys.push(k);
+        }
+      });
+      await db.execute(
+        sql`with input as (
+              select * from unnest(${textArray(added.map((a) => a.item.id))}::text[],
+                                   ${textArray(added.map((a) => a.item.storyId))}::text[],
+                                   ${textArray(added.map((a) => a.item.source))}::text[],
+                                   ${textArray(added.map((a) => new Date(a.item.publishedAt).toISOString()))}::timestamptz[],
+                                   ${textArray(added.map((a) => '\\x' + Buffer.from(packFingerprint(a.item.fingerprint)).toString('hex')))}::bytea[])
+                with ordinality as u(item_key, story_key, source, published_at, fingerprint_packed, i)
+            ), entry as (
+              insert into dedup_entries (item_key, story_key, source, published_at, fingerprint_version, fingerprint_packed)
+              select item_key, story_key, source, published_at, ${FINGERPRINT_VERSION}, fingerprint_packed from input order by i
+              returning seq, item_key, published_at
+            )
+            insert into dedup_keys (key, published_at, seq)
+            select k.key, entry.published_at, entry.seq
+            from unnest(${intArray(keyPositions)}::int4[], ${intArray(keys)}::int4[]) as k(i, key)
+            join input on input.i = k.i
+            join entry on entry.item_key = input.item_key
+            on conflict do nothing`,
+      );
+    },
+    takePendingCounts() {
+      return { words: pendingWords, entries: added.length };
+    },
+  };
+}
+
+type EntryRow = {
+  seq: string | number;
+  item_key: string;
+  story_key: string;
+  source: string;
+  published_at: string | Date;
+  fingerprint_packed: Uint8Array | string | null;
+  fingerprint: unknown;
+};
+
+/**
+ * A text[] literal: one bound parameter however many values. Every element is quoted, with `"` and `\` escaped, so any
+ * string round-trips.
+ */
+export function textArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => '\\' + c)}"`).join(',')}}`;
+}
+
+/** int8[] as drivers return it: an array of strings or numbers (postgres.js, PGlite), or the `{1,2}` text form. */
+function parseBigintArray(v: Array<string | number> | string | null): number[] {
+  if (v === null) return [];
+  if (typeof v === 'string') return v === '{}' ? [] : v.slice(1, -1).split(',').map(Number);
+  return v.map(Number);
+}
