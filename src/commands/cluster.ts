@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { KhabarError, isKhabarError, toKhabarError } from '../errors.js';
-import { createStoryAssigner, type DedupInput, type StoryAssigner } from '../dedup/assign-story.js';
+import { createStoryAssigner, type DedupInput, type StoryAssigner, type StoryAssignment } from '../dedup/assign-story.js';
 import { createMemoryCandidateIndex } from '../dedup/memory-candidate-index.js';
 import { createPgStoryAssigner } from '../dedup/create-pg-story-assigner.js';
 import { openScratchDatabase } from '../db/open-scratch-database.js';
@@ -71,12 +71,27 @@ export async function runClusterCommand(args: string[], io: CommandIo): Promise<
   }
 }
 
-async function clusterStream(file: string, assigner: { assign: StoryAssigner['assign'] }, io: CommandIo): Promise<number> {
+/** Items per transaction with --db (the worker stores a feed's new items as one batch). */
+const DB_BATCH = 50;
+
+async function clusterStream(
+  file: string,
+  assigner: { assign: StoryAssigner['assign']; assignBatch?: (inputs: DedupInput[]) => Promise<StoryAssignment[]> },
+  io: CommandIo,
+): Promise<number> {
   const started = performance.now();
   const seen = new Set<string>();
   let count = 0;
   let lineNumber = 0;
   let pending = '';
+  let batch: DedupInput[] = [];
+  async function decide(inputs: DedupInput[]): Promise<void> {
+    const assignments = assigner.assignBatch ? await assigner.assignBatch(inputs) : [await assigner.assign(inputs[0])];
+    inputs.forEach((item, i) => {
+      pending += JSON.stringify({ id: item.id, story: assignments[i].storyId }) + '\n';
+    });
+    count += inputs.length;
+  }
   try {
     const input = file === '-' ? io.stdin : createReadStream(file, { encoding: 'utf8' });
     const lines = createInterface({ input, crlfDelay: Infinity });
@@ -88,14 +103,16 @@ async function clusterStream(file: string, assigner: { assign: StoryAssigner['as
         throw new KhabarError('CLUSTER_INPUT_INVALID', `line ${lineNumber}: duplicate id ${JSON.stringify(item.id)}`, { details: { line: lineNumber } });
       }
       seen.add(item.id);
-      const { storyId } = await assigner.assign(item);
-      pending += JSON.stringify({ id: item.id, story: storyId }) + '\n';
-      count++;
+      batch.push(item);
+      if (batch.length < (assigner.assignBatch ? DB_BATCH : 1)) continue;
+      await decide(batch);
+      batch = [];
       if (pending.length > 65_536) {
         await write(io.stdout, pending);
         pending = '';
       }
     }
+    if (batch.length > 0) await decide(batch);
     await write(io.stdout, pending);
   } catch (err) {
     if (pending) await write(io.stdout, pending);

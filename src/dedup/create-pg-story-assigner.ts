@@ -1,26 +1,30 @@
+import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { assignBatchOnPostgres, batchWords, createSwitchableIndex } from './assign-batch.js';
+import { readWordCounts } from './pg-batch-index.js';
 import { createStoryAssigner, type DedupInput, type StoryAssignerOptions, type StoryAssignment } from './assign-story.js';
-import { createPgCandidateIndex } from './pg-candidate-index.js';
+import { CLUSTER_LOCK_KEY, writeWordCounts } from './pg-candidate-index.js';
 
 /**
- * Dedup on the Postgres index, one transaction per item (what `khabar cluster --db` runs). The worker uses the same
- * index inside its store transactions instead (create-worker-story-assigner.ts).
+ * Dedup on Postgres, one transaction per batch (what `khabar cluster --db` runs): the same batched path as the worker
+ * (assign-batch.ts), so its stories are the worker's.
  */
 export function createPgStoryAssigner(db: Database, options: StoryAssignerOptions = {}) {
-  const index = createPgCandidateIndex(db);
+  const index = createSwitchableIndex();
   const dedup = createStoryAssigner(index, options);
+  async function assignBatch(inputs: DedupInput[]): Promise<StoryAssignment[]> {
+    // Fingerprints first, outside the transaction and its lock.
+    const prepared = inputs.map((input) => dedup.prepareInput(input));
+    return db.transaction(async (tx) => {
+      const counts = await readWordCounts(tx, batchWords(prepared));
+      await tx.execute(sql`select pg_advisory_xact_lock(${CLUSTER_LOCK_KEY})`);
+      const { assignments, wordCounts } = await assignBatchOnPostgres(tx, dedup, index, prepared, counts);
+      await writeWordCounts(tx, wordCounts);
+      return assignments;
+    });
+  }
   return {
-    assign: function assignInTransaction(input: DedupInput): Promise<StoryAssignment> {
-      return db.transaction(async (tx) => {
-        index.use(tx);
-        try {
-          const assignment = await dedup.assign(input);
-          await index.flush();
-          return assignment;
-        } finally {
-          index.use(db);
-        }
-      });
-    },
+    assignBatch,
+    assign: async (input: DedupInput): Promise<StoryAssignment> => (await assignBatch([input]))[0],
   };
 }

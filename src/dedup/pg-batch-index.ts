@@ -35,10 +35,31 @@ interface Added {
 /** Batch entries rank after every stored entry, in the order they were added (the stored `seq` does the same). */
 const BATCH_SEQ_BASE = 2 ** 52;
 
+/** Word counts read ahead of the batch (readWordCounts), outside the assignment lock: idf statistics, not decisions. */
+export interface WordCounts {
+  total: number;
+  counts: Map<number, number>;
+}
+
+/** The stored word counts of `words` (absent words count 0) and the number of entries counted. */
+export async function readWordCounts(db: Database, words: Iterable<number>): Promise<WordCounts> {
+  const unique = [...new Set(words)];
+  const [row] = await queryRows<{ total: string | number | null; words: number[] | null; counts: number[] | null }>(
+    db,
+    sql`select (select entries from dedup_stats where id = 1) as total,
+               array_agg(word) as words, array_agg(entries) as counts
+        from dedup_word_counts where word = any(${intArray(unique)}::int4[])`,
+  );
+  const counts = new Map<number, number>(unique.map((w) => [w, 0]));
+  (row?.words ?? []).forEach((w, i) => counts.set(Number(w), Number(row!.counts![i])));
+  return { total: Number(row?.total ?? 0), counts };
+}
+
 export async function loadPgBatchIndex(
   db: Database,
   queries: CandidateQuery[],
-  batchWords: number[],
+  /** The counts of the batch's own words, read before the lock; more are read on demand. */
+  wordCounts: WordCounts,
   storyMembersLimit: number,
 ): Promise<PgBatchIndex> {
   // position → key → stored seqs in the window, or null when the key has more than maxPostings entries there.
@@ -46,8 +67,9 @@ export async function loadPgBatchIndex(
   const entries = new Map<number, IndexedItem>();
   const seqOfId = new Map<string, number>();
   const members = new Map<string, IndexedItem[]>();
-  const storedWords = new Map<number, number>();
-  let storedTotal: number | null = null;
+  const storedWords = new Map<number, number>(wordCounts.counts);
+  // One total for the batch's idf weights, though other workers' counts may land meanwhile.
+  const storedTotal = wordCounts.total;
   const added: Added[] = [];
   const pendingWords = new Map<number, number>();
   let current = 0;
@@ -55,7 +77,6 @@ export async function loadPgBatchIndex(
   await readPostings();
   await readEntries(guessCandidates());
   await readMembers([...new Set([...entries.values()].map((e) => e.storyId))]);
-  await readWords(batchWords);
 
   async function readPostings(): Promise<void> {
     const positions: number[] = [];
@@ -133,17 +154,8 @@ export async function loadPgBatchIndex(
   }
 
   async function readWords(words: number[]): Promise<void> {
-    const missing = [...new Set(words)].filter((w) => !storedWords.has(w));
-    const [row] = await queryRows<{ total: string | number | null; words: number[] | null; counts: number[] | null }>(
-      db,
-      sql`select (select entries from dedup_stats where id = 1) as total,
-                 array_agg(word) as words, array_agg(entries) as counts
-          from dedup_word_counts where word = any(${intArray(missing)}::int4[])`,
-    );
-    // Read once: the batch's idf weights all use one total, as other workers' counts may land meanwhile.
-    storedTotal ??= Number(row?.total ?? 0);
-    for (const w of missing) storedWords.set(w, 0);
-    (row?.words ?? []).forEach((w, i) => storedWords.set(Number(w), Number(row!.counts![i])));
+    const missing = words.filter((w) => !storedWords.has(w));
+    for (const [w, n] of (await readWordCounts(db, missing)).counts) storedWords.set(w, n);
   }
 
   function remember(r: EntryRow): IndexedItem {
@@ -210,7 +222,7 @@ export async function loadPgBatchIndex(
     },
     async documentFrequencies(words): Promise<DocumentFrequencies> {
       if (words.some((w) => !storedWords.has(w))) await readWords(words);
-      return { total: storedTotal! + added.length, counts: words.map((w) => storedWords.get(w)! + (pendingWords.get(w) ?? 0)) };
+      return { total: storedTotal + added.length, counts: words.map((w) => storedWords.get(w)! + (pendingWords.get(w) ?? 0)) };
     },
     // The batch's caller holds the assignment lock for the whole batch.
     withAssignmentLock: (fn) => fn(),

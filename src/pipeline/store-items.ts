@@ -52,7 +52,7 @@ export async function storeItems(
       // Oldest first, so a story's first item is the earliest copy.
       inserted.sort((a, b) => storyTime(a).getTime() - storyTime(b).getTime() || a.id - b.id);
       // Before the lock: what assignment can work out from the rows alone (fingerprints).
-      const preparedRows = assigner.prepare?.(inserted);
+      const preparedRows = await assigner.prepare?.(tx, inserted);
       await tx.execute(sql`select pg_advisory_xact_lock(${CLUSTER_LOCK_KEY})`);
       lockedAt = performance.now();
       // Checked again under the lock: an entry pruned while this transaction was inserting it.

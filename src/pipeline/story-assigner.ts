@@ -16,10 +16,10 @@ export type StoryPlacement =
  */
 export interface StoryAssigner {
   /**
-   * Work on the new rows that needs no lock (dedup: fingerprints and index keys), run before the store takes the
-   * assignment lock, in the order place() will see the rows; its result goes to place().
+   * Work on the new rows that needs no lock (dedup: fingerprints, index keys, the word statistics), run in the store's
+   * transaction before it takes the assignment lock, in the order place() will see the rows; its result goes to place().
    */
-  prepare?(rows: ItemRow[]): PreparedRows;
+  prepare?(db: Database, rows: ItemRow[]): Promise<PreparedRows>;
   place(db: Database, rows: ItemRow[], prepared?: PreparedRows): Promise<StoryPlacement[]>;
   /**
    * Work the last place() left for after its transaction commits, outside the assignment lock (dedup's word counts);
@@ -28,8 +28,8 @@ export interface StoryAssigner {
   takeAfterCommit?(): ((db: Database) => Promise<void>) | null;
 }
 
-/** What prepare() made of each row, by item id (opaque to the store). */
-export type PreparedRows = ReadonlyMap<number, unknown>;
+/** What prepare() made of the rows (opaque to the store). */
+export type PreparedRows = { readonly kind: 'prepared-rows' };
 
 /** No clustering: every item is its own story. */
 export const singletonStoryAssigner: StoryAssigner = {
