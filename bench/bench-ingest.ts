@@ -177,17 +177,28 @@ async function replicaPass(n: number, sources: FeedSource[]): Promise<void> {
     `settings:\n  concurrency: ${values.concurrency}\n  items_per_feed: 200\nfeeds:\n${sources.map((f) => `  - id: ${f.id}\n    name: ${f.name}\n    url: ${f.url}\n`).join('')}`,
   );
   const env = { ...process.env, FEEDS_FILE: feedsFile, DATABASE_URL: scratch.url!, LOG_LEVEL: 'warn', DATA_DIR: dir };
-  const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+  // The built CLI when there is one (what the container runs), else the sources through tsx (heavier: ~+60 MB a thread).
+  const built = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+  const cliArgs = existsSync(built) ? [built] : ['--import', 'tsx', fileURLToPath(new URL('../src/cli.ts', import.meta.url))];
+  // GNU time reports each process's peak RSS (parse worker threads included).
+  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
   const started = performance.now();
   const codes = await Promise.all(
-    Array.from({ length: n }, () => new Promise<number | null>((resolve) => spawn(process.execPath, ['--import', 'tsx', cli, 'fetch', '--once'], { env, stdio: 'ignore' }).on('close', resolve))),
+    Array.from({ length: n }, (_, i) => {
+      const args = [...cliArgs, 'fetch', '--once'];
+      const [cmd, argv] = timeBin ? [timeBin, ['-f', '%M', '-o', path.join(dir, `rss-${i}`), process.execPath, ...args]] : [process.execPath, args];
+      return new Promise<number | null>((resolve) => spawn(cmd, argv, { env, stdio: 'ignore' }).on('close', resolve));
+    }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const rss = timeBin ? Array.from({ length: n }, (_, i) => `${Math.round(Number(readFileSync(path.join(dir, `rss-${i}`), 'utf8').trim().split('\n').pop()) / 1024)} MB`) : [];
   const { default: postgres } = await import('postgres');
   const client = postgres(scratch.url!, { max: 1, onnotice: () => {} });
   const [{ items }] = await client<{ items: string }[]>`select count(*)::text as items from items`;
   await client.end();
-  console.log(`${n} fetch --once process${n > 1 ? 'es' : ''} at once: ${seconds.toFixed(2)} s, ${items} items (${(Number(items) / seconds).toFixed(0)} items/s), exit codes ${codes.join(' ')}`);
+  console.log(`${n} fetch --once process${n > 1 ? 'es' : ''} at once: ${seconds.toFixed(2)} s, ${items} items (${(Number(items) / seconds).toFixed(0)} items/s), exit codes ${codes.join(' ')}` +
+      (rss.length ? `, peak RSS ${rss.join(' ')} (${existsSync(built) ? 'dist/src/cli.js' : 'tsx sources'})` : ''),
+  );
   await scratch.drop();
   rmSync(dir, { recursive: true, force: true });
 }
