@@ -3,6 +3,8 @@ import type { FeedQuery } from './http/feed-store.js';
 import type { MergedFeed } from './publish/types.js';
 import type { Database } from './db/client.js';
 import { loadPublishedStories, publishedVersion } from './db/queries/load-published-stories.js';
+import { loadStoryPage } from './db/queries/load-story-page.js';
+import type { StoryPage } from './publish/render-story-page.js';
 
 /**
  * The HTTP layer's view of the database: a cheap change marker and the merged feed itself. Part of the composition
@@ -15,6 +17,9 @@ export function createDbFeedStore(db: Database, settings: MergedFeedSettings) {
     },
     load: async function feedStoreLoad(query: FeedQuery): Promise<MergedFeed> {
       return buildMergedFeed(await loadPublishedStories(db, query.limit, query.category), settings);
+    },
+    loadStoryPage: function feedStoreLoadStoryPage(storyId: number): Promise<StoryPage | null> {
+      return loadStoryPage(db, storyId);
     },
   };
 }

@@ -13,6 +13,7 @@ import { feedRoutes } from './routes/feed-routes.js';
 import { healthRoutes, type HealthCheck } from './routes/health-routes.js';
 import { homePage } from './routes/home-page.js';
 import { sourcesRoute } from './routes/sources-route.js';
+import { storyRoute } from './routes/story-route.js';
 import type { OpmlSource } from '../publish/render-opml.js';
 
 export interface AppConfig {
@@ -93,6 +94,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', homePage({ publicUrl: config.publicUrl, feedTitle: config.feedTitle, cacheSeconds }));
   app.route('/', feedRoutes({ cache, cacheSeconds, defaultLimit, categories }));
   app.route('/', sourcesRoute({ title: config.feedTitle, sources: config.sources ?? [], cacheSeconds }));
+  app.route('/', storyRoute(deps));
   app.route('/', healthRoutes({ health: deps.health, logger }));
   app.notFound(function notFound(c) {
     return c.json({ error: { code: 'NOT_FOUND', message: 'no such page; the feeds are /feed.xml, /feed.atom and /feed.json' } }, 404);

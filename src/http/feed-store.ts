@@ -1,3 +1,4 @@
+import type { StoryPage } from '../publish/render-story-page.js';
 import type { MergedFeed } from '../publish/types.js';
 
 export interface FeedQuery {
@@ -18,4 +19,6 @@ export interface FeedStore {
   version(): Promise<string>;
   /** The newest `limit` stories, newest first. Title and URLs are overridden by the app's config. */
   load(options: FeedQuery): Promise<MergedFeed>;
+  /** One story with every copy's text (`/stories/{id}`); null when there is none. Absent: every story page is a 404. */
+  loadStoryPage?(storyId: number): Promise<StoryPage | null>;
 }
