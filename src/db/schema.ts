@@ -16,6 +16,30 @@ import {
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 
+/** U&'' literal of the given characters (ASCII in the migration file, whatever the letters). */
+function unicodeLiteral(chars: string): string {
+  return `U&'${[...chars].map((ch) => `\\${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`).join('')}'`;
+}
+
+function codeRange(from: number, to: number): string {
+  let out = '';
+  for (let c = from; c <= to; c++) out += String.fromCharCode(c);
+  return out;
+}
+
+/** Characters folded for search, each to the one at the same place in SEARCH_FOLD_TO (normalize-text.ts's LETTER_MAP). */
+export const SEARCH_FOLD_FROM = 'أإآٱىیکةؤئ' + codeRange(0x0660, 0x0669) + codeRange(0x06f0, 0x06f9) + '٫';
+export const SEARCH_FOLD_TO = 'ااااييكهءء' + '0123456789' + '0123456789' + '.';
+/** Dropped from search text: harakat, Quranic marks, superscript alef, tatweel, soft hyphen, zero-width and bidi marks. */
+export const SEARCH_DROP =
+  codeRange(0x0610, 0x061a) + codeRange(0x064b, 0x065f) + '\u0670' + codeRange(0x06d6, 0x06ed) + '\u0640\u00ad' +
+  codeRange(0x200b, 0x200f) + codeRange(0x202a, 0x202e) + codeRange(0x2060, 0x2064) + codeRange(0x2066, 0x2069) + '\ufeff';
+
+/** translate() drops the characters of its second argument that have no counterpart in the third. */
+const SEARCH_TEXT_EXPRESSION =
+  `translate(lower("title" || ' ' || left("content_text", 2000)), ` +
+  `${unicodeLiteral(SEARCH_FOLD_FROM + SEARCH_DROP)}, ${unicodeLiteral(SEARCH_FOLD_TO)})`;
+
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -60,6 +84,8 @@ export const feedStates = pgTable(
     lastErrorCode: text('last_error_code'),
     lastErrorMessage: text('last_error_message'),
     consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    /** When the current streak of failures began (its first failure); null while the feed works or before any failure. */
+    failingSince: timestamp('failing_since', { withTimezone: true }),
     lastNewItems: integer('last_new_items').notNull().default(0),
     lastCharset: text('last_charset'),
     updatedAt: updatedAt(),
@@ -119,6 +145,13 @@ export const items = pgTable(
     author: text('author'),
     publishedAt: timestamp('published_at', { withTimezone: true }),
     fetchedAt: timestamp('fetched_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * Headline and the first 2,000 characters of the text, spelled as normalize-text.ts spells for matching (hamza
+     * seats and alef forms, alef maqsura, taa marbuta, Persian letters and digits folded; diacritics, tatweel and
+     * invisible marks out; lower case), so that /search finds أ/ا and ة/ه spellings of each other. Computed by
+     * Postgres: no writer has to remember it. search-stories.ts normalizes the query with normalizeText itself.
+     */
+    searchText: text('search_text').generatedAlwaysAs(sql.raw(SEARCH_TEXT_EXPRESSION)),
   },
   (t) => [
     uniqueIndex('items_feed_id_entry_key_idx').on(t.feedId, t.entryKey),

@@ -24,8 +24,11 @@ export type FetchOutcome =
     };
 
 /** The error columns of a failure: one short storable line, never SQL, parameters or article text. */
-function errorColumns(outcome: Extract<FetchOutcome, { kind: 'error' }>) {
+function errorColumns(outcome: Extract<FetchOutcome, { kind: 'error' }>, failedAt: Date | null = null) {
+  const at = failedAt === null ? sql`now()` : sql`${failedAt.toISOString()}::timestamptz`;
   return {
+    // The first failure of a streak starts it; a streak older than this column stays without a start (null).
+    failingSince: sql`case when ${feedStates.consecutiveFailures} = 0 then ${at} else ${feedStates.failingSince} end`,
     lastErrorCode: outcome.code,
     lastErrorMessage: storableText(shortErrorMessage(outcome.message, MAX_ERROR_MESSAGE_CHARS)),
     consecutiveFailures: sql`${feedStates.consecutiveFailures} + 1`,
@@ -44,7 +47,7 @@ export async function recordLateFailure(db: Database, feedId: string, outcome: E
       nextFetchAt: outcome.nextFetchAt,
       lastOutcome: 'error',
       lastHttpStatus: outcome.httpStatus,
-      ...errorColumns(outcome),
+      ...errorColumns(outcome, failedAt),
       updatedAt: sql`now()`,
     })
     .where(and(eq(feedStates.feedId, feedId), or(isNull(feedStates.lastFetchedAt), lt(feedStates.lastFetchedAt, failedAt))));
@@ -81,6 +84,7 @@ export async function recordFetchOutcome(db: Database, feedId: string, outcome: 
       lastErrorCode: null,
       lastErrorMessage: null,
       consecutiveFailures: 0,
+      failingSince: null,
       lastNewItems: outcome.newItems,
       ...(outcome.charset ? { lastCharset: outcome.charset } : {}),
     })
