@@ -3,7 +3,10 @@ import { queryRows, type Database } from '../db/client.js';
 import type { CandidateHit, CandidateIndex, CandidateQuery, DocumentFrequencies, IndexedItem } from './candidate-index.js';
 import { FINGERPRINT_VERSION } from './fingerprint.js';
 import { packFingerprint } from './pack-fingerprint.js';
-import { intArray, storedFingerprint, type PendingWordCounts } from './pg-candidate-index.js';
+import { intArray, readWordCounts, storedFingerprint, type PendingWordCounts, type WordCounts } from './pg-candidate-index.js';
+
+export type { WordCounts } from './pg-candidate-index.js';
+export { readWordCounts } from './pg-candidate-index.js';
 
 /**
  * The Postgres candidate index for one batch of items, read in a few statements instead of several per item.
@@ -34,26 +37,6 @@ interface Added {
 
 /** Batch entries rank after every stored entry, in the order they were added (the stored `seq` does the same). */
 const BATCH_SEQ_BASE = 2 ** 52;
-
-/** Word counts read ahead of the batch (readWordCounts), outside the assignment lock: idf statistics, not decisions. */
-export interface WordCounts {
-  total: number;
-  counts: Map<number, number>;
-}
-
-/** The stored word counts of `words` (absent words count 0) and the number of entries counted. */
-export async function readWordCounts(db: Database, words: Iterable<number>): Promise<WordCounts> {
-  const unique = [...new Set(words)];
-  const [row] = await queryRows<{ total: string | number | null; words: number[] | null; counts: number[] | null }>(
-    db,
-    sql`select (select entries from dedup_stats where id = 1) as total,
-               array_agg(word) as words, array_agg(entries) as counts
-        from dedup_word_counts where word = any(${intArray(unique)}::int4[])`,
-  );
-  const counts = new Map<number, number>(unique.map((w) => [w, 0]));
-  (row?.words ?? []).forEach((w, i) => counts.set(Number(w), Number(row!.counts![i])));
-  return { total: Number(row?.total ?? 0), counts };
-}
 
 export async function loadPgBatchIndex(
   db: Database,

@@ -116,18 +116,10 @@ export function createPgCandidateIndex(initial: Database): PgCandidateIndex {
   }
 
   async function documentFrequencies(words: number[]): Promise<DocumentFrequencies> {
-    const unique = [...new Set(words)];
-    const [row] = await queryRows<{ total: string | number | null; words: number[] | null; counts: number[] | null }>(
-      db,
-      sql`select (select entries from dedup_stats where id = 1) as total,
-                 array_agg(word) as words, array_agg(entries) as counts
-          from dedup_word_counts where word = any(${intArray(unique)}::int4[])`,
-    );
-    const stored = new Map<number, number>();
-    (row?.words ?? []).forEach((w, i) => stored.set(Number(w), Number(row!.counts![i])));
+    const stored = await readWordCounts(db, words);
     return {
-      total: Number(row?.total ?? 0) + pendingEntries,
-      counts: words.map((w) => (stored.get(w) ?? 0) + (pendingWords.get(w) ?? 0)),
+      total: stored.total + pendingEntries,
+      counts: words.map((w) => stored.counts.get(w)! + (pendingWords.get(w) ?? 0)),
     };
   }
 
@@ -154,6 +146,26 @@ export function createPgCandidateIndex(initial: Database): PgCandidateIndex {
     documentFrequencies,
     withAssignmentLock,
   };
+}
+
+/** Word counts read ahead of the batch (readWordCounts), outside the assignment lock: idf statistics, not decisions. */
+export interface WordCounts {
+  total: number;
+  counts: Map<number, number>;
+}
+
+/** The stored word counts of `words` (absent words count 0) and the number of entries counted. */
+export async function readWordCounts(db: Database, words: Iterable<number>): Promise<WordCounts> {
+  const unique = [...new Set(words)];
+  const [row] = await queryRows<{ total: string | number | null; words: number[] | null; counts: number[] | null }>(
+    db,
+    sql`select (select entries from dedup_stats where id = 1) as total,
+               array_agg(word) as words, array_agg(entries) as counts
+        from dedup_word_counts where word = any(${intArray(unique)}::int4[])`,
+  );
+  const counts = new Map<number, number>(unique.map((w) => [w, 0]));
+  (row?.words ?? []).forEach((w, i) => counts.set(Number(w), Number(row!.counts![i])));
+  return { total: Number(row?.total ?? 0), counts };
 }
 
 export interface PendingWordCounts {
