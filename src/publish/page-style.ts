@@ -51,6 +51,16 @@ h1{font-size:1.4rem;margin:1rem 0 .5rem}
 .table-wrap{overflow-x:auto}
 .site-footer{padding-top:1rem;padding-bottom:2rem;margin-top:1rem;border-top:1px solid var(--line);font-size:.88rem;color:var(--muted)}
 .site-footer ul{display:flex;flex-wrap:wrap;gap:.3rem 1rem;margin:0;padding:0;list-style:none}
+.story-page h1 a,.copy h3 a{color:var(--fg)}
+.story-text p,.copy p{margin:.5rem 0}
+.copies{margin-top:1.5rem;border-top:2px solid var(--line)}
+.copies h2{font-size:1.15rem;margin:1rem 0 .25rem}
+.note,.same{color:var(--muted);font-size:.92rem}
+.copy{padding:.75rem 0;border-bottom:1px solid var(--line)}
+.copy h3{font-size:1.05rem;line-height:1.5;margin:0 0 .2rem}
+.copy h4{font-size:.88rem;font-weight:600;color:var(--muted);margin:.6rem 0 0}
+ins{text-decoration:underline;text-decoration-color:var(--ok);text-underline-offset:.3em;background:color-mix(in srgb,var(--ok) 12%,transparent)}
+del{text-decoration:line-through;text-decoration-color:var(--bad);color:var(--muted);background:color-mix(in srgb,var(--bad) 8%,transparent)}
 [dir="ltr"]{unicode-bidi:isolate}
 @media (max-width:36rem){body{font-size:1rem}.status th:nth-child(n+5),.status td:nth-child(n+5){display:none}}
 `;
