@@ -5,6 +5,7 @@ import type { Database } from './db/client.js';
 import { loadPublishedStories, publishedVersion } from './db/queries/load-published-stories.js';
 import { loadStoryPage } from './db/queries/load-story-page.js';
 import type { StoryPage } from './publish/render-story-page.js';
+import { createDbPagesStore } from './create-db-pages-store.js';
 
 /**
  * The HTTP layer's view of the database: a cheap change marker and the merged feed itself. Part of the composition
@@ -21,5 +22,6 @@ export function createDbFeedStore(db: Database, settings: MergedFeedSettings) {
     loadStoryPage: function feedStoreLoadStoryPage(storyId: number): Promise<StoryPage | null> {
       return loadStoryPage(db, storyId);
     },
+    ...createDbPagesStore(db),
   };
 }

@@ -12,6 +12,7 @@ import { DEFAULT_PAGE_SIZE, PAGE_SIZES, roundLimitUp } from './parse-limit.js';
 import { feedRoutes } from './routes/feed-routes.js';
 import { healthRoutes, type HealthCheck } from './routes/health-routes.js';
 import { homePage } from './routes/home-page.js';
+import { pagesRoutes } from './routes/pages-routes.js';
 import { sourcesRoute } from './routes/sources-route.js';
 import { storyRoute } from './routes/story-route.js';
 import type { OpmlSource } from '../publish/render-opml.js';
@@ -91,6 +92,8 @@ export function createApp(deps: AppDeps): Hono {
       strictTransportSecurity: config.publicUrl.startsWith('https:') ? 'max-age=15552000' : false,
     }),
   );
+  // The pages (home with stories, search, status) before the config-only `/`, which serves stores without stories.
+  app.route('/', pagesRoutes(deps));
   app.route('/', homePage({ publicUrl: config.publicUrl, feedTitle: config.feedTitle, cacheSeconds }));
   app.route('/', feedRoutes({ cache, cacheSeconds, defaultLimit, categories }));
   app.route('/', sourcesRoute({ title: config.feedTitle, sources: config.sources ?? [], cacheSeconds }));

@@ -1,5 +1,6 @@
 import type { StoryPage } from '../publish/render-story-page.js';
 import type { MergedFeed } from '../publish/types.js';
+import type { PagesStore } from './pages-store.js';
 
 export interface FeedQuery {
   limit: number;
@@ -11,7 +12,7 @@ export interface FeedQuery {
  * What the HTTP layer needs from storage. The server implementation lives with the database code; tests use an
  * in-memory one.
  */
-export interface FeedStore {
+export interface FeedStore extends PagesStore {
   /**
    * A cheap token that changes whenever anything published could have changed (e.g. max(updated_at) plus count).
    * Called at most once per cache period; equal tokens mean the cached bytes are still right.

@@ -2,7 +2,7 @@ import { and, eq, ne, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { loadHomeStories } from '../../src/db/queries/load-home-stories.js';
-import { ACTIVITY_HOURS, loadSourceStatus, sourceStatusVersion } from '../../src/db/queries/load-source-status.js';
+import { ACTIVITY_HOURS, activityStart, loadSourceStatus, sourceStatusVersion } from '../../src/db/queries/load-source-status.js';
 import { recordFetchOutcome, recordLateFailure } from '../../src/db/queries/record-fetch-outcome.js';
 import { searchStories, searchTerms } from '../../src/db/queries/search-stories.js';
 import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
@@ -119,15 +119,19 @@ describe.each(testBackends())('home, search and status queries (%s)', (backend) 
     const rows = new Map((await loadSourceStatus(db, now)).map((r) => [r.id, r]));
     const wakala = rows.get('wakala')!;
     expect(wakala.itemsPerHour).toHaveLength(ACTIVITY_HOURS);
-    // Oldest first: 5 hours ago is the sixth bucket from the end.
-    expect(wakala.itemsPerHour[ACTIVITY_HOURS - 1 - 5]).toBe(1);
-    expect(wakala.itemsPerHour[ACTIVITY_HOURS - 1 - 2]).toBe(1);
+    // Oldest first, by clock hour: the last bucket is the current hour.
+    const bucket = (hoursAgo: number) => Math.floor((at(hoursAgo).getTime() - activityStart(now).getTime()) / HOUR);
+    expect(bucket(0)).toBe(ACTIVITY_HOURS - 1);
+    expect(wakala.itemsPerHour[bucket(5)]).toBe(1);
+    expect(wakala.itemsPerHour[bucket(2)]).toBe(1);
+    expect(wakala.itemsLast24h).toBe(2);
     expect(wakala.itemsPerHour.reduce((a, b) => a + b, 0)).toBe(2);
     expect(wakala).toMatchObject({ recentItems: 2, joinedItems: 0, lastOutcome: 'new', consecutiveFailures: 0, failingSince: null });
     const sahifa = rows.get('sahifa')!;
     expect(sahifa).toMatchObject({ recentItems: 2, joinedItems: 1 });
-    expect(sahifa.itemsPerHour[ACTIVITY_HOURS - 1 - 4]).toBe(1);
-    expect(sahifa.itemsPerHour[ACTIVITY_HOURS - 1 - 1]).toBe(1);
+    expect(sahifa.itemsPerHour[bucket(4)]).toBe(1);
+    expect(sahifa.itemsPerHour[bucket(1)]).toBe(1);
+    expect(sahifa.itemsLast24h).toBe(2);
     expect(rows.get('riyada')).toMatchObject({ recentItems: 1, joinedItems: 0, url: 'https://riyada.example/rss', category: 'sport' });
   });
 

@@ -1,11 +1,11 @@
 import { asc, eq, max, sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../client.js';
 import { feeds, feedStates, items } from '../schema.js';
+import { ACTIVITY_HOURS, activityStart, JOINED_SHARE_DAYS } from '../../domain/source-activity.js';
 
-/** Hours in the activity sparkline. */
-export const ACTIVITY_HOURS = 48;
-/** Days over which the share of items that joined another outlet's story is counted. */
-export const JOINED_SHARE_DAYS = 7;
+export { ACTIVITY_HOURS, activityStart, JOINED_SHARE_DAYS };
+
+const HOUR_MS = 3_600_000;
 
 export interface SourceStatusRow {
   id: string;
@@ -24,8 +24,10 @@ export interface SourceStatusRow {
   lastFetchedAt: Date | null;
   lastSuccessAt: Date | null;
   nextFetchAt: Date | null;
-  /** Items that appeared (published, else fetched) per hour, oldest first: ACTIVITY_HOURS counts ending at `now`. */
+  /** Items that appeared (published, else fetched) per clock hour, oldest first, the last being the current hour. */
   itemsPerHour: number[];
+  /** Items that appeared in the 24 hours before `now`. */
+  itemsLast24h: number;
   /** Items stored in the last JOINED_SHARE_DAYS days, and how many of them joined a story another outlet began. */
   recentItems: number;
   joinedItems: number;
@@ -38,6 +40,8 @@ export interface SourceStatusRow {
  */
 export async function loadSourceStatus(db: Database, now: Date): Promise<SourceStatusRow[]> {
   const nowParam = sql`${now.toISOString()}::timestamptz`;
+  // Whole clock hours: the counts move when an hour ends or an item arrives, not with every request.
+  const hoursEnd = sql`${new Date(activityStart(now).getTime() + ACTIVITY_HOURS * HOUR_MS).toISOString()}::timestamptz`;
   const rows = await db
     .select({
       id: feeds.id,
@@ -60,13 +64,14 @@ export async function loadSourceStatus(db: Database, now: Date): Promise<SourceS
   const hourly = await queryRows<{ feed_id: string; age: number; n: number }>(db, sql`
     select t.feed_id, t.age, count(*)::int as n from (
       select i.feed_id,
-             floor(extract(epoch from (${nowParam} - least(coalesce(i.published_at, i.fetched_at), i.fetched_at))) / 3600)::int as age
+             floor(extract(epoch from (${hoursEnd} - least(coalesce(i.published_at, i.fetched_at), i.fetched_at))) / 3600)::int as age
       from items i
-      where i.fetched_at > ${nowParam} - make_interval(hours => ${ACTIVITY_HOURS}) and i.fetched_at <= ${nowParam}) t
+      where i.fetched_at >= ${hoursEnd} - make_interval(hours => ${ACTIVITY_HOURS}) and i.fetched_at <= ${nowParam}) t
     where t.age >= 0 and t.age < ${ACTIVITY_HOURS}
     group by t.feed_id, t.age`);
-  const joined = await queryRows<{ feed_id: string; items: number; joined: number }>(db, sql`
+  const joined = await queryRows<{ feed_id: string; items: number; joined: number; last24h: number }>(db, sql`
     select i.feed_id, count(*)::int as items,
+           count(*) filter (where least(coalesce(i.published_at, i.fetched_at), i.fetched_at) > ${nowParam} - interval '24 hours')::int as last24h,
            count(*) filter (where exists (
              select 1 from items o where o.story_id = i.story_id and o.feed_id <> i.feed_id and o.id < i.id))::int as joined
     from items i
@@ -78,12 +83,13 @@ export async function loadSourceStatus(db: Database, now: Date): Promise<SourceS
     counts[ACTIVITY_HOURS - 1 - Number(r.age)] = Number(r.n);
     perHour.set(r.feed_id, counts);
   }
-  const shares = new Map(joined.map((r) => [r.feed_id, { items: Number(r.items), joined: Number(r.joined) }]));
+  const shares = new Map(joined.map((r) => [r.feed_id, { items: Number(r.items), joined: Number(r.joined), last24h: Number(r.last24h) }]));
   return rows.map((r) => ({
     ...r,
     lastOutcome: r.lastOutcome ?? 'new',
     consecutiveFailures: r.consecutiveFailures ?? 0,
     itemsPerHour: perHour.get(r.id) ?? new Array<number>(ACTIVITY_HOURS).fill(0),
+    itemsLast24h: shares.get(r.id)?.last24h ?? 0,
     recentItems: shares.get(r.id)?.items ?? 0,
     joinedItems: shares.get(r.id)?.joined ?? 0,
   }));

@@ -1,21 +1,9 @@
 import { and, sql } from 'drizzle-orm';
-import { normalizeText } from '../../arabic/normalize-text.js';
 import type { Database } from '../client.js';
 import { stories } from '../schema.js';
 import { loadStoryCards, type StoryCardRow } from './load-home-stories.js';
 
-/** More words than this in a query are ignored: each is one more LIKE over every candidate item. */
-export const MAX_SEARCH_TERMS = 8;
-
-/**
- * The query's words as items.search_text spells them: normalizeText (the dedup normalizer: alef and hamza forms,
- * taa marbuta, alef maqsura, diacritics, tatweel, Arabic-Indic digits, punctuation out), duplicates dropped, at most
- * MAX_SEARCH_TERMS. Empty when nothing searchable is left.
- */
-export function searchTerms(query: string): string[] {
-  const words = normalizeText(query).split(' ').filter((w) => w !== '');
-  return [...new Set(words)].slice(0, MAX_SEARCH_TERMS);
-}
+export { MAX_SEARCH_TERMS, searchTerms } from '../../domain/search-terms.js';
 
 /** `%` `_` and `\` are LIKE's; normalizeText already turns them into separators, this keeps it so if that changes. */
 function likeEscape(term: string): string {

@@ -35,7 +35,8 @@ export function sourcesRoute(options: SourcesRouteOptions): Hono {
 /** Query parameter names that carry a secret (matched anywhere in the name: access-key, private_token, client_secret). */
 const SECRET_PARAMS = /key|token|secret|passw|pass$|auth|sig|code/i;
 
-function isPublicAddress(source: OpmlSource): boolean {
+/** Whether a feed's address may be published (here, on /status and in /api/feeds): see sourcesRoute. */
+export function isPublicAddress(source: Pick<OpmlSource, 'url'>): boolean {
   let url: URL;
   try {
     url = new URL(source.url);
