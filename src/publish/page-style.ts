@@ -46,7 +46,7 @@ h1{font-size:1.4rem;margin:1rem 0 .5rem}
 .health-ok{color:var(--ok);font-weight:600}
 .health-failing{color:var(--bad);font-weight:600}
 .health-new,.health-disabled{color:var(--muted);font-weight:600}
-.error{display:block;color:var(--muted);font-size:.85rem;overflow-wrap:anywhere}
+.detail{display:block;color:var(--muted);font-size:.85rem;font-weight:400;overflow-wrap:anywhere}
 .sparkline{display:block;width:6rem;height:1.5rem;color:var(--accent)}
 .table-wrap{overflow-x:auto}
 .site-footer{padding-top:1rem;padding-bottom:2rem;margin-top:1rem;border-top:1px solid var(--line);font-size:.88rem;color:var(--muted)}
@@ -72,6 +72,21 @@ export const pageStylesheetHash: string = createHash('sha256').update(pageStyles
 
 /** Where the stylesheet is served, relative to the site's base path (see `basePathFor`). */
 export const pageStylesheetPath = `static/style-${pageStylesheetHash}.css`;
+
+/**
+ * The site's icon: the letter خ on the accent colour. Linked from every page, so browsers do not ask for a
+ * /favicon.ico that is not there (a 404 in every console).
+ */
+export const pageIcon =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#0b6b50"/>' +
+  '<text x="16" y="23" font-family="system-ui,Tahoma,sans-serif" font-size="20" font-weight="700" text-anchor="middle" fill="#fff">خ</text></svg>\n';
+
+export const pageIconBytes: Buffer = Buffer.from(pageIcon, 'utf8');
+
+export const pageIconHash: string = createHash('sha256').update(pageIconBytes).digest('base64url').slice(0, 16);
+
+/** Where the icon is served, relative to the base path. */
+export const pageIconPath = `static/icon-${pageIconHash}.svg`;
 
 /**
  * Pages load nothing but khabar's own stylesheet: no script, no inline style, no frames, forms only to khabar.
@@ -155,6 +170,7 @@ export function renderPage(input: PageInput): string {
     input.robots ? `<meta name="robots" content="${escapeHtml(input.robots)}">` : '',
     '<meta name="color-scheme" content="light dark">',
     `<link rel="stylesheet" href="${href(pageStylesheetPath)}">`,
+    `<link rel="icon" type="image/svg+xml" href="${href(pageIconPath)}">`,
     input.canonicalUrl ? `<link rel="canonical" href="${escapeHtml(input.canonicalUrl)}">` : '',
     ...(input.alternates ?? []).map(
       (a) => `<link rel="alternate" type="${escapeHtml(a.type)}" title="${escapeHtml(a.title)}" href="${escapeHtml(a.href)}">`,

@@ -1,6 +1,7 @@
 import { arabicCount, arabicDigits, arabicRelativeTime } from './arabic-relative-time.js';
 import { cleanText, escapeHtml, safeHttpUrl } from './feed-text.js';
 import { renderPage, type PageLink } from './page-style.js';
+import { categoryLabel } from './render-home-page.js';
 
 /** What storage knows of one source (load-source-status.ts gives exactly this). */
 export interface SourceFacts {
@@ -107,7 +108,6 @@ export interface StatusPage {
   joinedShareDays: number;
 }
 
-const SOURCES = { one: 'مصدر واحد', two: 'مصدران', plural: 'مصادر', accusative: 'مصدرًا', genitive: 'مصدر' };
 const FAILURES = { one: 'إخفاق واحد', two: 'إخفاقان', plural: 'إخفاقات', accusative: 'إخفاقًا', genitive: 'إخفاق' };
 const ITEMS = { one: 'خبر واحد', two: 'خبران', plural: 'أخبار', accusative: 'خبرًا', genitive: 'خبر' };
 const DAYS = { one: 'يوم', two: 'يومين', plural: 'أيام', accusative: 'يومًا', genitive: 'يوم' };
@@ -116,13 +116,22 @@ const DAYS = { one: 'يوم', two: 'يومين', plural: 'أيام', accusative:
 export function renderStatusPage(page: StatusPage): string {
   const rank: Record<SourceHealth, number> = { failing: 0, new: 1, ok: 2, disabled: 3 };
   const sources = [...page.sources].sort((a, b) => rank[a.health] - rank[b.health] || a.id.localeCompare(b.id));
-  const failing = sources.filter((s) => s.health === 'failing').length;
+  const count = (health: SourceHealth) => sources.filter((s) => s.health === health).length;
   const active = sources.filter((s) => s.enabled).length;
+  const parts = [
+    [count('ok'), 'يعمل'],
+    [count('failing'), 'متعطل'],
+    [count('new'), 'لم يُجلب بعد'],
+  ] as const;
+  // Counts after the label: no number agreement to get wrong (يعمل ٣، متعطل ١).
   const summary =
     sources.length === 0
       ? '<p class="empty">لا مصادر بعد.</p>\n'
-      : `<p>${escapeHtml(arabicCount(active, SOURCES))} مفعّلة، ` +
-        (failing === 0 ? 'كلها تعمل.' : `${escapeHtml(arabicCount(failing, SOURCES))} منها متعطلة.`) +
+      : `<p>المصادر المفعّلة: ${arabicDigits(active)} — ` +
+        parts
+          .filter(([n]) => n > 0)
+          .map(([n, label]) => `${label} ${arabicDigits(n)}`)
+          .join('، ') +
         `</p>\n`;
   const table =
     sources.length === 0
@@ -149,28 +158,35 @@ function when(date: Date | null, now: Date): string {
   return `<time datetime="${date.toISOString()}">${escapeHtml(arabicRelativeTime(date, now))}</time>`;
 }
 
+/** A next attempt already due (the worker's next tick takes it) reads «الآن», not «منذ …». */
+function nextAttempt(s: SourceStatus, now: Date): string {
+  if (!s.enabled || s.nextAttemptAt === null) return '—';
+  if (s.nextAttemptAt.getTime() <= now.getTime()) return `<time datetime="${s.nextAttemptAt.toISOString()}">الآن</time>`;
+  return when(s.nextAttemptAt, now);
+}
+
 function sourceRow(s: SourceStatus, now: Date): string {
   const url = s.url === null ? null : safeHttpUrl(s.url);
   const name =
     `<th scope="row">${escapeHtml(s.name)}` +
-    (s.category ? ` <span class="error">${escapeHtml(s.category)}</span>` : '') +
-    (url !== null ? `<a class="error" href="${escapeHtml(url)}" dir="ltr">${escapeHtml(cleanText(s.id))}</a>` : `<span class="error" dir="ltr">${escapeHtml(s.id)}</span>`) +
+    (s.category ? ` <span class="detail">${escapeHtml(categoryLabel(s.category))}</span>` : '') +
+    (url !== null ? `<a class="detail" href="${escapeHtml(url)}" dir="ltr">${escapeHtml(cleanText(s.id))}</a>` : `<span class="detail" dir="ltr">${escapeHtml(s.id)}</span>`) +
     `</th>`;
   let health: string;
   if (s.health === 'failing') {
     const since = s.failingSince === null ? '' : ` ${when(s.failingSince, now)}`;
     health =
       `<span class="health-failing">متعطل${since}</span>` +
-      `<span class="error">${escapeHtml(arabicCount(s.consecutiveFailures, FAILURES))} متتالية</span>` +
+      `<span class="detail">${escapeHtml(arabicCount(s.consecutiveFailures, FAILURES))} متتالية</span>` +
       (s.error
-        ? `<span class="error" dir="ltr">${escapeHtml(s.error.code)}${s.error.message ? `: ${escapeHtml(s.error.message)}` : ''}</span>`
+        ? `<span class="detail" dir="ltr">${escapeHtml(s.error.code)}${s.error.message ? `: ${escapeHtml(s.error.message)}` : ''}</span>`
         : '');
   } else if (s.health === 'ok') health = '<span class="health-ok">يعمل</span>';
   else if (s.health === 'new') health = '<span class="health-new">لم يُجلب بعد</span>';
   else health = '<span class="health-disabled">موقوف</span>';
   const share = s.joinedShare === null ? '—' : `${arabicDigits(Math.round(s.joinedShare * 100))}٪`;
   return (
-    `<tr>${name}<td>${health}</td><td>${when(s.lastSuccessAt, now)}</td><td>${s.enabled ? when(s.nextAttemptAt, now) : '—'}</td>` +
+    `<tr>${name}<td>${health}</td><td>${when(s.lastSuccessAt, now)}</td><td>${nextAttempt(s, now)}</td>` +
     `<td class="num">${arabicDigits(s.itemsLast24h)}</td><td class="num">${share}</td><td>${sparkline(s.itemsPerHour)}</td></tr>\n`
   );
 }

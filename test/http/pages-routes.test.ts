@@ -7,7 +7,7 @@ import type { FeedStore } from '../../src/http/feed-store.js';
 import type { StoryListQuery } from '../../src/http/pages-store.js';
 import { HOME_PAGE_SIZE, MAX_CONCURRENT_SEARCHES } from '../../src/http/routes/pages-routes.js';
 import { silentLogger } from '../../src/logger.js';
-import { pageContentSecurityPolicy, pageStylesheet, pageStylesheetPath } from '../../src/publish/page-style.js';
+import { pageContentSecurityPolicy, pageIconPath, pageStylesheet, pageStylesheetPath } from '../../src/publish/page-style.js';
 import type { PageStory } from '../../src/publish/render-home-page.js';
 import type { SourceFacts } from '../../src/publish/render-status-page.js';
 import { sampleFeed } from '../publish/sample-feed.js';
@@ -194,6 +194,9 @@ describe('home page', () => {
     expect(css.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(await css.text()).toBe(pageStylesheet);
     expect((await app.request('/static/style-old.css')).status).toBe(404);
+    const icon = await app.request(`/${pageIconPath}`);
+    expect(icon.headers.get('content-type')).toBe('image/svg+xml');
+    expect(icon.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
   });
 });
 

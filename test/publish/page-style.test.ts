@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   basePathFor,
   pageContentSecurityPolicy,
+  pageIcon,
+  pageIconPath,
   pageStylesheet,
   pageStylesheetBytes,
   pageStylesheetHash,
@@ -32,6 +34,12 @@ describe('stylesheet', () => {
     expect(pageStylesheet).not.toMatch(/@import|url\(/);
   });
 
+  it('the icon is an SVG without script, under its hash', () => {
+    expect(pageIconPath).toMatch(/^static\/icon-[\w-]{16}\.svg$/);
+    expect(pageIcon.startsWith('<svg')).toBe(true);
+    expect(pageIcon).not.toMatch(/<script|style=|href=/);
+  });
+
   it('CSP allows no script and no inline style', () => {
     expect(pageContentSecurityPolicy).toContain("default-src 'none'");
     expect(pageContentSecurityPolicy).toContain("style-src 'self'");
@@ -44,7 +52,7 @@ describe('renderPage', () => {
     {
       name: 'Arabic by default, right to left, with the stylesheet under the base path',
       input: { title: 'خبر', body: '<p>نص</p>' },
-      has: ['<html lang="ar" dir="rtl">', '<title>خبر</title>', `<link rel="stylesheet" href="/${pageStylesheetPath}">`, '<main>\n<p>نص</p>\n</main>', 'name="viewport"'],
+      has: ['<html lang="ar" dir="rtl">', '<title>خبر</title>', `<link rel="stylesheet" href="/${pageStylesheetPath}">`, `<link rel="icon" type="image/svg+xml" href="/${pageIconPath}">`, '<main>\n<p>نص</p>\n</main>', 'name="viewport"'],
       hasNot: ['<script', 'style=', '<header'],
     },
     {

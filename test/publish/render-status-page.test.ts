@@ -87,12 +87,18 @@ describe('renderStatusPage', () => {
     expect(ok.querySelector('th a')!.getAttribute('href')).toBe('https://wakala.example/rss');
     expect(rows[0]!.querySelector('th a')).toBeNull();
     expect(rows[2]!.textContent).toContain('موقوف');
-    expect(d.querySelector('main p')!.textContent).toBe('مصدران مفعّلة، مصدر واحد منها متعطلة.');
+    expect(d.querySelector('main p')!.textContent).toBe('المصادر المفعّلة: ٢ — يعمل ١، متعطل ١');
   });
 
   it('has no script and no inline style (the CSP forbids both)', () => {
     const html = page([facts({ itemsPerHour: new Array<number>(ACTIVITY_HOURS).fill(2) }), failing]);
     expect(html).not.toMatch(/<script|style=/);
+  });
+
+  it('a next attempt already due reads «الآن»; the summary says which sources have not been fetched yet', () => {
+    const d = parseHTML(page([facts({ lastOutcome: 'new', lastSuccessAt: null, nextFetchAt: ago(10) })])).document;
+    expect([...d.querySelectorAll('tbody td')].map((td) => td.textContent).slice(0, 3)).toEqual(['لم يُجلب بعد', '—', 'الآن']);
+    expect(d.querySelector('main p')!.textContent).toBe('المصادر المفعّلة: ١ — لم يُجلب بعد ١');
   });
 
   it('says so when there are no sources', () => {

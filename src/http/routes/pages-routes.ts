@@ -4,7 +4,7 @@ import { activityStart, JOINED_SHARE_DAYS } from '../../domain/source-activity.j
 import type { Logger } from '../../logger.js';
 import { encodeFeed, type EncodedFeed } from '../../publish/encode-feed.js';
 import { escapeHtml } from '../../publish/feed-text.js';
-import { basePathFor, pageStylesheet, pageStylesheetHash, renderPage, type AlternateLink, type PageLink } from '../../publish/page-style.js';
+import { basePathFor, pageIcon, pageIconHash, pageStylesheet, pageStylesheetHash, renderPage, type AlternateLink, type PageLink } from '../../publish/page-style.js';
 import { categoryLabel, renderHomePage, renderSearchPage, type PageStory } from '../../publish/render-home-page.js';
 import type { OpmlSource } from '../../publish/render-opml.js';
 import { describeSource, renderSourcesJson, renderStatusPage } from '../../publish/render-status-page.js';
@@ -60,12 +60,16 @@ export function pagesRoutes(deps: PagesRoutesDeps): Hono {
   const minute = () => Math.floor(clock() / 60_000);
   const app = new Hono();
 
-  let stylesheet: Promise<EncodedFeed> | null = null;
-  app.get('/static/:file', async function serveStylesheet(c) {
-    if (c.req.param('file') !== `style-${pageStylesheetHash}.css`) return errorPage(c, 404, 'لا ملف بهذا الاسم');
-    stylesheet ??= encodeFeed({ text: pageStylesheet, contentType: 'text/css; charset=utf-8', versionKey: pageStylesheetHash, updatedAt: null });
-    // Its name changes with its content: cached for a year, never revalidated.
-    return sendEncoded(c, await stylesheet, 'public, max-age=31536000, immutable');
+  // Named by their hash, so cached for a year and never revalidated; encoded on first use.
+  const assets = new Map<string, { text: string; contentType: string; encoded?: Promise<EncodedFeed> }>([
+    [`style-${pageStylesheetHash}.css`, { text: pageStylesheet, contentType: 'text/css; charset=utf-8' }],
+    [`icon-${pageIconHash}.svg`, { text: pageIcon, contentType: 'image/svg+xml' }],
+  ]);
+  app.get('/static/:file', async function serveAsset(c) {
+    const asset = assets.get(c.req.param('file'));
+    if (!asset) return errorPage(c, 404, 'لا ملف بهذا الاسم');
+    asset.encoded ??= encodeFeed({ text: asset.text, contentType: asset.contentType, versionKey: 'static', updatedAt: null });
+    return sendEncoded(c, await asset.encoded, 'public, max-age=31536000, immutable');
   });
 
   function errorPage(c: Context, status: 400 | 404 | 503, message: string): Response {
