@@ -1,3 +1,4 @@
+import { arabicCount, arabicDigits } from './arabic-relative-time.js';
 import { escapeHtml, safeHttpUrl } from './feed-text.js';
 import { renderPage } from './page-style.js';
 import { diffCopy, prepareText, type PreparedText, type SentenceRun } from './sentence-diff.js';
@@ -42,12 +43,16 @@ export interface StoryPageOptions {
   timeZone?: string;
 }
 
+/** «في ٣ مصادر», with the home page's agreement. */
+const OUTLETS = { one: 'مصدر واحد', two: 'مصدرين', plural: 'مصادر', accusative: 'مصدرًا', genitive: 'مصدر' };
+
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
 function formatTime(date: Date, timeZone: string): string {
   let format = dateFormats.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat('ar', { year: 'numeric', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone, timeZoneName: 'short' });
+    // Arabic-Indic digits, as the home and status pages write them.
+    format = new Intl.DateTimeFormat('ar-u-nu-arab', { year: 'numeric', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone, timeZoneName: 'short' });
     dateFormats.set(timeZone, format);
   }
   return format.format(date);
@@ -97,7 +102,7 @@ function copyHtml(member: StoryPageMember, base: PreparedText, timeZone: string)
     return `${open}${metaHtml(member, timeZone)}\n<p class="same">لم ينشر هذا المصدر في موجزه سوى العنوان.</p>\n</article>`;
   }
   const diff = diffCopy(base, copy);
-  const shared = `<span class="shared">جمل مشتركة: ${diff.shared} من ${diff.sentences}</span>`;
+  const shared = `<span class="shared">جمل مشتركة: ${arabicDigits(diff.shared)} من ${arabicDigits(diff.sentences)}</span>`;
   const blocks: string[] = [];
   if (diff.added.length > 0) blocks.push(`<section class="added">\n<h4>ما أضافه</h4>\n${runsHtml(diff.added, 'ins')}\n</section>`);
   if (diff.dropped.length > 0) blocks.push(`<section class="dropped">\n<h4>ما حذفه من النص أعلاه</h4>\n${runsHtml(diff.dropped, 'del')}\n</section>`);
@@ -128,7 +133,7 @@ export function renderStoryBody(page: StoryPage, options: Pick<StoryPageOptions,
   const parts = [
     `<article class="story-page" data-story-id="${page.storyId}" data-outlets="${page.outletCount}" data-copies="${page.memberCount}">`,
     `<header>\n<h1>${headlineHtml(representative)}</h1>\n${metaHtml(representative, timeZone)}`,
-    `<div class="meta">المصادر (${page.outletCount}): <ul class="outlets">${outlets.join('')}</ul></div>\n</header>`,
+    `<div class="meta"><span>نُشر في ${arabicCount(page.outletCount, OUTLETS)}:</span> <ul class="outlets">${outlets.join('')}</ul></div>\n</header>`,
     `<div class="story-text">\n${paragraphsHtml(representative.contentText)}\n</div>`,
   ];
   if (others.length > 0) {
@@ -139,7 +144,7 @@ export function renderStoryBody(page: StoryPage, options: Pick<StoryPageOptions,
     );
   }
   const hidden = page.memberCount - page.members.length;
-  if (hidden > 0) parts.push(`<p class="note">نسخ أخرى لم تُعرض هنا: ${hidden}</p>`);
+  if (hidden > 0) parts.push(`<p class="note">نسخ أخرى لم تُعرض هنا: ${arabicDigits(hidden)}</p>`);
   parts.push('</article>');
   return parts.join('\n');
 }

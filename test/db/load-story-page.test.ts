@@ -1,8 +1,8 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStoryPage } from '../../src/db/queries/load-story-page.js';
-import { items, stories } from '../../src/db/schema.js';
-import { fixtureReports, seedFixtureStories } from '../helpers/story-fixtures.js';
+import { stories } from '../../src/db/schema.js';
+import { fixtureReports, fixtureStoryId, seedFixtureStories } from '../helpers/story-fixtures.js';
 import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
 
 describe.each(testBackends())('loadStoryPage (%s)', (backend) => {
@@ -12,10 +12,7 @@ describe.each(testBackends())('loadStoryPage (%s)', (backend) => {
   beforeAll(async () => {
     t = await createTestDatabase(backend);
     await seedFixtureStories(t.handle.db, { filler: 2 });
-    storyOf = async (key) => {
-      const [row] = await t.handle.db.select({ storyId: items.storyId }).from(items).where(sql`${items.entryKey} like ${`report/${key}/%`}`).limit(1);
-      return row!.storyId!;
-    };
+    storyOf = (key) => fixtureStoryId(t.handle.db, key, fixtureReports.find((r) => r.key === key)!.copies[0]!.feedId);
   });
   afterAll(async () => {
     await t?.drop();

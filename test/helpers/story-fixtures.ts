@@ -1,19 +1,23 @@
-import { isNotNull } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/client.js';
+import { insertItems } from '../../src/db/queries/insert-items.js';
+import { recordFetchOutcome } from '../../src/db/queries/record-fetch-outcome.js';
+import { createStories, refreshStories, setItemStories } from '../../src/db/queries/story-membership.js';
 import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
 import { items } from '../../src/db/schema.js';
 import type { Item } from '../../src/domain/item.js';
+import { storableItem } from '../../src/domain/storable-text.js';
 import { htmlToText } from '../../src/pipeline/html-to-text.js';
-import { storeItems } from '../../src/pipeline/store-items.js';
-import type { StoryAssigner } from '../../src/pipeline/story-assigner.js';
+import { storyTime } from '../../src/pipeline/story-time.js';
 import { agencyCopy, agencyTitle, republishedCopy } from './agency-report.js';
 import { feedSource } from './test-sources.js';
 
 /**
  * Stories for the page tests, written for them: several outlets per story, each copy edited the way outlets edit
- * agency text (a sentence added, a paragraph cut, its own headline), plus single-outlet filler for paging. Stored
- * through the real store (storeItems) with an assigner that groups copies by report, so what dedup would decide does
- * not change what the pages are tested on.
+ * agency text (a sentence added, a paragraph cut, its own headline), plus single-outlet filler for paging. Written
+ * with the store's own queries (insertItems, createStories, setItemStories, refreshStories: the representative and
+ * counts by the store's rule), grouped by report rather than by dedup, so dedup's tuning never changes what the pages
+ * are tested on.
  */
 
 export const fixtureOutlets = [
@@ -128,49 +132,32 @@ export function fillerReports(count: number): Report[] {
   });
 }
 
-/** Every copy's entry key starts with its report's key: `report/<key>/<feedId>`. */
-function reportKeyOf(entryKey: string): string {
-  return entryKey.split('/')[1]!;
-}
-
-/** Places each item in its report's story: an existing one, one started earlier in the batch, or a new one. */
-const byReport: StoryAssigner = {
-  async place(db, rows) {
-    const stored = await db.select({ entryKey: items.entryKey, storyId: items.storyId }).from(items).where(isNotNull(items.storyId));
-    const storyOf = new Map(stored.map((r) => [reportKeyOf(r.entryKey), r.storyId!]));
-    const firstInBatch = new Map<string, number>();
-    return rows.map((row) => {
-      const key = reportKeyOf(row.entryKey);
-      const existing = storyOf.get(key);
-      if (existing !== undefined) return { kind: 'existing' as const, storyId: existing };
-      const earlier = firstInBatch.get(key);
-      if (earlier !== undefined) return { kind: 'with' as const, itemId: earlier };
-      firstInBatch.set(key, row.id);
-      return { kind: 'new' as const };
-    });
-  },
-};
-
 export interface SeedOptions {
   /** Single-outlet stories older than the rich ones. Default 0. */
   filler?: number;
-  /** The newest rich report's first copy; the others are an hour apart before it. */
+  /** When the copies were fetched; every copy was published before it, the reports an hour apart. */
   newest?: Date;
 }
 
-/** Syncs the outlets and stores every copy, one outlet's batch at a time as the worker would. */
+/** The outlet whose last fetch failed (the others' succeeded), for the status page. */
+export const FAILING_OUTLET = 'riyada';
+
+/**
+ * Syncs the outlets, stores every copy one outlet's batch at a time as the worker would, and records each outlet's
+ * last fetch: a success, except FAILING_OUTLET's, an HTTP 503.
+ */
 export async function seedFixtureStories(db: Database, options: SeedOptions = {}): Promise<void> {
   await syncFeeds(db, fixtureOutlets);
-  const newest = options.newest ?? new Date(Date.UTC(2026, 2, 5, 12, 0));
+  const fetchedAt = options.newest ?? new Date(Date.UTC(2026, 2, 5, 12, 0));
   const reports = [...fixtureReports, ...fillerReports(options.filler ?? 0)];
-  const batches = new Map<string, Item[]>();
+  const batches = new Map<string, Array<{ report: string; item: Item }>>();
   reports.forEach((report, r) => {
-    const first = newest.getTime() - r * 3_600_000;
+    const first = fetchedAt.getTime() - (r + 1) * 3_600_000;
     for (const copy of report.copies) {
-      const link = `https://${copy.feedId}.example/news/${report.key}`;
+      const link = fixtureLink(copy.feedId, report.key);
       const item: Item = {
         feedId: copy.feedId,
-        entryKey: `report/${report.key}/${copy.feedId}`,
+        entryKey: link,
         guid: null,
         link,
         canonicalLink: link,
@@ -180,8 +167,42 @@ export async function seedFixtureStories(db: Database, options: SeedOptions = {}
         publishedAt: new Date(first + copy.after * 60_000),
         author: null,
       };
-      batches.set(copy.feedId, [...(batches.get(copy.feedId) ?? []), item]);
+      batches.set(copy.feedId, [...(batches.get(copy.feedId) ?? []), { report: report.key, item: storableItem(item) }]);
     }
   });
-  for (const batch of batches.values()) await storeItems(db, batch, byReport, newest);
+  const storyOfReport = new Map<string, number>();
+  for (const batch of batches.values()) {
+    await db.transaction(async (tx) => {
+      const rows = await insertItems(tx, batch.map((b) => b.item), fetchedAt);
+      const reportOf = new Map(batch.map((b) => [b.item.entryKey, b.report]));
+      const starts = rows.filter((row) => !storyOfReport.has(reportOf.get(row.entryKey)!));
+      const started = await createStories(tx, starts.map((row) => ({ itemId: row.id, firstSeenAt: storyTime(row) })));
+      for (const row of starts) storyOfReport.set(reportOf.get(row.entryKey)!, started.get(row.id)!);
+      const joined = rows.filter((row) => !started.has(row.id)).map((row) => storyOfReport.get(reportOf.get(row.entryKey)!)!);
+      await setItemStories(tx, rows.map((row) => ({ itemId: row.id, storyId: storyOfReport.get(reportOf.get(row.entryKey)!)! })));
+      await refreshStories(tx, [...new Set(joined)]);
+    });
+  }
+  const nextFetchAt = new Date(fetchedAt.getTime() + 10 * 60_000);
+  for (const outlet of fixtureOutlets) {
+    await recordFetchOutcome(
+      db,
+      outlet.id,
+      outlet.id === FAILING_OUTLET
+        ? { kind: 'error', code: 'HTTP_STATUS', message: 'HTTP 503 Service Unavailable', httpStatus: 503, nextFetchAt }
+        : { kind: 'ok', etag: null, lastModified: null, httpStatus: 200, newItems: batches.get(outlet.id)?.length ?? 0, charset: 'utf-8', nextFetchAt },
+    );
+  }
+}
+
+/** The article link (and entry key) of an outlet's copy of a report. */
+export function fixtureLink(feedId: string, reportKey: string): string {
+  return `https://${feedId}.example/news/${reportKey}`;
+}
+
+/** The story that an outlet's copy of a report is in. */
+export async function fixtureStoryId(db: Database, reportKey: string, feedId: string): Promise<number> {
+  const [row] = await db.select({ storyId: items.storyId }).from(items).where(eq(items.link, fixtureLink(feedId, reportKey)));
+  if (!row?.storyId) throw new Error(`no story for ${feedId}'s copy of ${reportKey}`);
+  return row.storyId;
 }

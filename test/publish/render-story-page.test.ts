@@ -69,7 +69,7 @@ describe('renderStoryPage', () => {
     expect(meta.querySelector('.outlet')?.textContent).toBe('المصدر 1');
     expect(meta.querySelector('.author')?.textContent).toBe('سارة علي');
     expect(meta.querySelector('time')?.getAttribute('datetime')).toBe('2026-03-05T14:01:00.000Z');
-    expect(meta.querySelector('time')?.textContent).toBe('5 مارس 2026 في 2:01 م UTC');
+    expect(meta.querySelector('time')?.textContent).toBe('٥ مارس ٢٠٢٦ في ٢:٠١ م UTC');
     expect([...doc.querySelectorAll('.story-text p')].map((p) => p.textContent)).toEqual([`${lead} ${quote}`, advice]);
     expect(doc.querySelector('script')).toBeNull();
     expect(html).not.toMatch(/style=/);
@@ -82,6 +82,7 @@ describe('renderStoryPage', () => {
     expect(article.getAttribute('data-story-id')).toBe('42');
     expect(article.getAttribute('data-outlets')).toBe('2');
     expect(article.getAttribute('data-copies')).toBe('3');
+    expect(doc.querySelector('header div.meta > span')?.textContent).toBe('نُشر في مصدرين:');
     expect([...doc.querySelectorAll('header .outlets li')].map((li) => li.textContent)).toEqual(['المصدر 1', 'المصدر 2']);
     expect([...doc.querySelectorAll('header .outlets a')].map((a) => a.getAttribute('href'))).toEqual([
       'https://outlet1.example/news/1',
@@ -113,7 +114,7 @@ describe('renderStoryPage', () => {
     expect(copy.querySelector('h3 a')?.getAttribute('href')).toBe('https://outlet2.example/news/2');
     expect(copy.querySelector('.outlet')?.textContent).toBe('المصدر 2');
     expect(copy.querySelector('time')?.getAttribute('datetime')).toBe('2026-03-05T14:02:00.000Z');
-    expect(copy.querySelector('.shared')?.textContent).toBe('جمل مشتركة: 1 من 2');
+    expect(copy.querySelector('.shared')?.textContent).toBe('جمل مشتركة: ١ من ٢');
   });
 
   it('takes the representative from its id wherever it is, else the first member', () => {
@@ -143,7 +144,7 @@ describe('renderStoryPage', () => {
 
   it('shows times in the zone it is given', () => {
     const doc = dom(renderStoryBody(page([member(1)]), { timeZone: 'Asia/Riyadh' }));
-    expect(doc.querySelector('time')?.textContent).toBe('5 مارس 2026 في 5:01 م غرينتش+3');
+    expect(doc.querySelector('time')?.textContent).toBe('٥ مارس ٢٠٢٦ في ٥:٠١ م غرينتش+٣');
   });
 
   it('has no section of other copies for a single copy, and counts copies it was not given', () => {
@@ -151,7 +152,7 @@ describe('renderStoryPage', () => {
     expect(single.querySelector('section.copies')).toBeNull();
     const truncated = dom(renderStoryBody(page([member(1), member(2)], { memberCount: 130, outletCount: 90 })));
     expect(truncated.querySelector('article.story-page')?.getAttribute('data-copies')).toBe('130');
-    expect(truncated.querySelector('article.story-page > p.note')?.textContent).toBe('نسخ أخرى لم تُعرض هنا: 128');
+    expect(truncated.querySelector('article.story-page > p.note')?.textContent).toBe('نسخ أخرى لم تُعرض هنا: ١٢٨');
   });
 
   it('renders the same bytes for the same data', () => {
