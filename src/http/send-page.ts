@@ -10,11 +10,13 @@ export function encodePage(html: string, versionKey: string, updatedAt: Date | n
   return encodeFeed({ text: html, contentType: HTML_CONTENT_TYPE, versionKey, updatedAt });
 }
 
-/** The headers every HTML page carries: the strict CSP (no script, khabar's own stylesheet only). */
+/**
+ * The headers every HTML page carries beyond the app's secureHeaders (which sends Referrer-Policy: no-referrer and
+ * the rest): the strict CSP (no script, khabar's own stylesheet and icon only).
+ */
 export function setPageHeaders(c: Context): void {
   c.header('Content-Security-Policy', pageContentSecurityPolicy);
   c.header('X-Content-Type-Options', 'nosniff');
-  c.header('Referrer-Policy', 'strict-origin-when-cross-origin');
 }
 
 /**
