@@ -8,8 +8,9 @@ import { createFeedCache } from './feed-cache.js';
 import { feedFormats, feedUrlsFor, homeUrlFor, type FeedFormat } from './feed-formats.js';
 import type { FeedQuery, FeedStore } from './feed-store.js';
 import { onError } from './on-error.js';
+import { secureHeaderValues, type SecureHeadersOptions } from './secure-header-values.js';
 import { DEFAULT_PAGE_SIZE, PAGE_SIZES, roundLimitUp } from './parse-limit.js';
-import { feedRoutes } from './routes/feed-routes.js';
+import { feedPreflightRoutes, feedRoutes } from './routes/feed-routes.js';
 import { healthRoutes, type HealthCheck } from './routes/health-routes.js';
 import { homePage } from './routes/home-page.js';
 import { pagesRoutes } from './routes/pages-routes.js';
@@ -81,26 +82,36 @@ export function createApp(deps: AppDeps): Hono {
     clock: deps.clock,
   });
 
-  const app = new Hono();
-  app.use(requestId());
   // Feeds are public and read by web-based readers from other origins.
   // HSTS only where the service is reached over https: sent over plain http, or with includeSubDomains on a shared
   // domain, it would pin other sites to https for months.
-  app.use(
-    secureHeaders({
-      crossOriginResourcePolicy: 'cross-origin',
-      strictTransportSecurity: config.publicUrl.startsWith('https:') ? 'max-age=15552000' : false,
-    }),
-  );
+  const security: SecureHeadersOptions = {
+    crossOriginResourcePolicy: 'cross-origin',
+    strictTransportSecurity: config.publicUrl.startsWith('https:') ? 'max-age=15552000' : false,
+  };
+
+  const site = new Hono();
+  site.use(requestId());
+  site.use(secureHeaders(security));
   // The pages (home with stories, search, status) before the config-only `/`, which serves stores without stories.
-  app.route('/', pagesRoutes(deps));
-  app.route('/', homePage({ publicUrl: config.publicUrl, feedTitle: config.feedTitle, cacheSeconds }));
-  app.route('/', feedRoutes({ cache, cacheSeconds, defaultLimit, categories }));
-  app.route('/', sourcesRoute({ title: config.feedTitle, sources: config.sources ?? [], cacheSeconds }));
-  app.route('/', storyRoute(deps));
-  app.route('/', healthRoutes({ health: deps.health, logger }));
-  app.notFound(function notFound(c) {
+  site.route('/', pagesRoutes(deps));
+  site.route('/', homePage({ publicUrl: config.publicUrl, feedTitle: config.feedTitle, cacheSeconds }));
+  site.route('/', feedPreflightRoutes());
+  site.route('/', sourcesRoute({ title: config.feedTitle, sources: config.sources ?? [], cacheSeconds }));
+  site.route('/', storyRoute(deps));
+  site.route('/', healthRoutes({ health: deps.health, logger }));
+  site.notFound(function notFound(c) {
     return c.json({ error: { code: 'NOT_FOUND', message: 'no such page; the feeds are /feed.xml, /feed.atom and /feed.json' } }, 404);
+  });
+  site.onError(onError(logger));
+
+  // The feeds are what readers poll, so their GET routes sit in front of the middleware: each answers from headers
+  // built once per rebuilt feed (the same security headers, request id and CORS headers), which keeps a request
+  // close to the cost of copying its bytes. Every other request, and anything that matches no feed route, is the site's.
+  const app = new Hono();
+  app.route('/', feedRoutes({ cache, cacheSeconds, defaultLimit, categories, securityHeaders: secureHeaderValues(security), logger }));
+  app.notFound(function siteRequest(c) {
+    return site.fetch(c.req.raw, c.env);
   });
   app.onError(onError(logger));
   return app;

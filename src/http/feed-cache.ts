@@ -22,6 +22,11 @@ export interface FeedCacheOptions {
 
 export interface FeedCache {
   get(format: FeedFormat, query: FeedQuery): Promise<EncodedFeed>;
+  /**
+   * The built feed when `get` would answer it without waiting (fresh, or being checked by another request), else
+   * undefined: the request path stays synchronous for all but the request that starts a check.
+   */
+  peek(format: FeedFormat, query: FeedQuery): EncodedFeed | undefined;
 }
 
 interface Entry {
@@ -31,8 +36,10 @@ interface Entry {
 
 /**
  * Serves built feeds while fresh; when stale, asks the store for its version and rebuilds only if it moved. One
- * refresh per key is in flight at a time, and concurrent version checks share one query. When the store fails and a
- * built copy exists, that copy keeps being served: an old feed beats an error page for a feed reader.
+ * refresh per key is in flight at a time, and concurrent version checks share one query. The request that finds the
+ * copy stale waits for the check; requests arriving while it runs get the copy being checked at once, so a slow
+ * store query (or a rebuild's compression) does not hold every connection once per cache period. When the store
+ * fails and a built copy exists, that copy keeps being served: an old feed beats an error page for a feed reader.
  */
 export function createFeedCache(options: FeedCacheOptions): FeedCache {
   const clock = options.clock ?? Date.now;
@@ -84,13 +91,19 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
     }
   }
 
+  function servable(key: string): EncodedFeed | undefined {
+    const entry = entries.get(key);
+    if (entry === undefined) return undefined;
+    return clock() - entry.checkedAt < options.freshMs || refreshing.has(key) ? entry.encoded : undefined;
+  }
+
   return {
     async get(format: FeedFormat, requested: FeedQuery): Promise<EncodedFeed> {
       // Rounded here as well as in the routes: whatever a caller passes, a key is one of the bounded page sizes.
       const query: FeedQuery = { limit: roundLimitUp(requested.limit), category: requested.category };
-      const key = JSON.stringify([format, query.limit, query.category]);
-      const entry = entries.get(key);
-      if (entry && clock() - entry.checkedAt < options.freshMs) return entry.encoded;
+      const key = keyOf(format, query);
+      const ready = servable(key);
+      if (ready !== undefined) return ready;
       let pending = refreshing.get(key);
       if (!pending) {
         pending = refresh(key, format, query).finally(() => refreshing.delete(key));
@@ -98,7 +111,25 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
       }
       return pending;
     },
+    peek(format: FeedFormat, requested: FeedQuery): EncodedFeed | undefined {
+      return servable(keyOf(format, { limit: roundLimitUp(requested.limit), category: requested.category }));
+    },
   };
+}
+
+/** Keys of the uncategorized feeds, made once: most requests are for them, and a new string per request is garbage. */
+const plainKeys: Record<FeedFormat, Map<number, string>> = { rss: new Map(), atom: new Map(), json: new Map() };
+
+/** Format and page size cannot hold the separator, so everything after the second one is the category. */
+function keyOf(format: FeedFormat, query: FeedQuery): string {
+  if (query.category !== null) return `${format}|${query.limit}|${query.category}`;
+  const keys = plainKeys[format];
+  let key = keys.get(query.limit);
+  if (key === undefined) {
+    key = `${format}|${query.limit}`;
+    keys.set(query.limit, key);
+  }
+  return key;
 }
 
 /**

@@ -25,6 +25,28 @@ function mapCode(code: ErrorCode, details: Record<string, unknown>): Mapped {
   }
 }
 
+/** What a failed request is answered with, as status, code, the fixed sentence and Retry-After. */
+export interface ErrorReply extends Mapped {
+  code: ErrorCode;
+}
+
+export function errorReplyFor(err: unknown): ErrorReply {
+  const code: ErrorCode = isKhabarError(err) ? err.code : 'INTERNAL';
+  return { code, ...mapCode(code, isKhabarError(err) ? err.details : {}) };
+}
+
+export interface RequestFields {
+  request_id: string | undefined;
+  method: string;
+  path: string;
+}
+
+/** Logged once per failed request: the short message at error, the whole error at debug. */
+export function logRequestFailure(logger: Logger, request: RequestFields, err: unknown, reply: ErrorReply): void {
+  logger.error({ ...request, code: reply.code, status: reply.status, error: shortErrorMessage(err) }, 'request failed');
+  logger.debug({ ...request, err }, 'request failure detail');
+}
+
 /** The app's single error handler: KhabarError codes become statuses, everything is logged once, no stack leaves. */
 export function onError(logger: Logger): ErrorHandler {
   return function handleError(err: Error, c: Context): Response {
@@ -33,12 +55,10 @@ export function onError(logger: Logger): ErrorHandler {
       logger.info({ ...request, status: err.status, err }, 'request rejected');
       return err.getResponse();
     }
-    const code: ErrorCode = isKhabarError(err) ? err.code : 'INTERNAL';
-    const mapped = mapCode(code, isKhabarError(err) ? err.details : {});
-    logger.error({ ...request, code, status: mapped.status, error: shortErrorMessage(err) }, 'request failed');
-    logger.debug({ ...request, err }, 'request failure detail');
+    const reply = errorReplyFor(err);
+    logRequestFailure(logger, request, err, reply);
     c.header('Cache-Control', 'no-store');
-    if (mapped.retryAfterSeconds !== undefined) c.header('Retry-After', String(mapped.retryAfterSeconds));
-    return c.json({ error: { code, message: mapped.message } }, mapped.status);
+    if (reply.retryAfterSeconds !== undefined) c.header('Retry-After', String(reply.retryAfterSeconds));
+    return c.json({ error: { code: reply.code, message: reply.message } }, reply.status);
   };
 }

@@ -13,7 +13,9 @@ export const DEFAULT_PAGE_SIZE: PageSize = 50;
 
 /** The smallest page size that holds `limit` entries; past the largest, the largest (readers ask for "everything"). */
 export function roundLimitUp(limit: number): PageSize {
-  return PAGE_SIZES.find((size) => size >= limit) ?? PAGE_SIZES[PAGE_SIZES.length - 1]!;
+  // A loop, not find(): this runs on every feed request.
+  for (const size of PAGE_SIZES) if (size >= limit) return size;
+  return PAGE_SIZES[PAGE_SIZES.length - 1]!;
 }
 
 export type ParsedLimit = { ok: true; value: PageSize } | { ok: false; message: string };
