@@ -7,12 +7,43 @@ import sanitize from 'sanitize-html';
  * the outlet's site. Lazy-loading images (src is a placeholder, the real one in data-src) are common on Arabic news
  * sites, so data-src wins over a missing or data: src. Tracking pixels (an image declared at most 1 px in every
  * dimension it declares) are dropped: they show nothing and tell the outlet who read the merged feed.
+ *
+ * Direction survives: Arabic articles quote English names, figures and code, and mark those blocks `dir="ltr"`
+ * (and `lang`), or isolate a phrase with <bdi>/<bdo>. Dropping the marks scrambles the order of mixed text, so
+ * `dir` and `lang` stay on block elements and on <bdi>/<bdo>, when their values are well formed.
  */
 
-const allowedTags = [
-  'p', 'br', 'hr', 'div', 'a', 'img', 'ul', 'ol', 'li', 'blockquote', 'q', 'cite', 'strong', 'b', 'em', 'i', 'u', 'sub', 'sup',
-  'h2', 'h3', 'h4', 'figure', 'figcaption', 'pre', 'code', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'caption',
+const blockTags = [
+  'p', 'div', 'ul', 'ol', 'li', 'blockquote', 'h2', 'h3', 'h4', 'figure', 'figcaption', 'pre',
+  'table', 'thead', 'tbody', 'tr', 'th', 'td', 'caption',
 ];
+
+/** Inline elements that exist only to set direction. */
+const bidiTags = ['bdi', 'bdo'];
+
+const allowedTags = [
+  ...blockTags, ...bidiTags, 'br', 'hr', 'a', 'img', 'q', 'cite', 'strong', 'b', 'em', 'i', 'u', 'sub', 'sup', 'code',
+];
+
+const directionAttributes = ['dir', 'lang'];
+
+/** `allowedAttributes` for one tag: its own, plus dir and lang on block and bidi elements. */
+function attributesFor(tag: string, own: string[] = []): string[] {
+  return [...own, ...(blockTags.includes(tag) || bidiTags.includes(tag) ? directionAttributes : [])];
+}
+
+const ownAttributes: Record<string, string[]> = {
+  a: ['href', 'title', 'rel'],
+  img: ['src', 'alt', 'title', 'width', 'height'],
+  td: ['colspan', 'rowspan'],
+  th: ['colspan', 'rowspan'],
+  blockquote: ['cite'],
+  q: ['cite'],
+};
+
+const allowedAttributes: Record<string, string[]> = Object.fromEntries(
+  allowedTags.map((tag) => [tag, attributesFor(tag, ownAttributes[tag])] as const).filter(([, attributes]) => attributes.length > 0),
+);
 
 /** Elements whose text must not leak into the output when the element itself is dropped. */
 const droppedWithContent = ['script', 'style', 'noscript', 'template', 'textarea', 'option', 'iframe', 'object', 'embed', 'svg', 'math', 'head', 'title', 'button', 'select'];
@@ -26,14 +57,7 @@ export function sanitizeHtml(html: string, options: SanitizeHtmlOptions = {}): s
   const base = options.baseUrl ?? undefined;
   return sanitize(html, {
     allowedTags,
-    allowedAttributes: {
-      a: ['href', 'title', 'rel'],
-      img: ['src', 'alt', 'title', 'width', 'height'],
-      td: ['colspan', 'rowspan'],
-      th: ['colspan', 'rowspan'],
-      blockquote: ['cite'],
-      q: ['cite'],
-    },
+    allowedAttributes,
     allowedSchemes: ['http', 'https', 'mailto'],
     allowedSchemesByTag: { img: ['http', 'https'] },
     allowedSchemesAppliedToAttributes: ['href', 'src', 'cite'],
@@ -67,9 +91,27 @@ export function sanitizeHtml(html: string, options: SanitizeHtmlOptions = {}): s
       },
       blockquote: absoluteCite(base),
       q: absoluteCite(base),
+      // After the tag's own transform; the allowed-attribute lists then decide which elements keep the result.
+      '*': wellFormedDirection,
     },
     exclusiveFilter: (frame) => frame.tag === 'img' && (!frame.attribs.src || isTrackingPixel(frame.attribs)),
   }).trim();
+}
+
+/** A lang that looks like a BCP 47 tag ("ar", "en-GB", "zh-Hant-TW"); anything else says nothing a reader can use. */
+const languageTag = /^[a-z]{2,8}(?:-[a-z0-9]{1,8}){0,7}$/i;
+
+/** dir reduced to ltr, rtl or auto and lang to a language tag, each dropped when it is neither. */
+function wellFormedDirection(tagName: string, attribs: sanitize.Attributes): sanitize.Tag {
+  if (attribs.dir === undefined && attribs.lang === undefined) return { tagName, attribs };
+  const next: Record<string, string> = { ...attribs };
+  const dir = attribs.dir?.trim().toLowerCase();
+  if (dir === 'ltr' || dir === 'rtl' || dir === 'auto') next.dir = dir;
+  else delete next.dir;
+  const lang = attribs.lang?.trim();
+  if (lang !== undefined && languageTag.test(lang)) next.lang = lang;
+  else delete next.lang;
+  return { tagName, attribs: next };
 }
 
 /** cite is a link like href: relative means nothing in a reader, and only a web page is worth pointing at. */

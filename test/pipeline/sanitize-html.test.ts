@@ -49,3 +49,40 @@ describe('sanitizeHtml: cite on quotes', () => {
     expect(sanitizeHtml('<q cite="/speech">قال</q>')).toBe('<q>قال</q>');
   });
 });
+
+describe('sanitizeHtml: direction and language', () => {
+  it.each([
+    // Kept on block elements
+    ['<p dir="ltr" lang="en">Reuters said</p>', '<p dir="ltr" lang="en">Reuters said</p>'],
+    ['<div dir="rtl" lang="ar">نص</div>', '<div dir="rtl" lang="ar">نص</div>'],
+    ['<blockquote dir="ltr" lang="en-GB" cite="/s">Quote</blockquote>', '<blockquote dir="ltr" lang="en-GB" cite="https://news.example.org/s">Quote</blockquote>'],
+    ['<ul dir="ltr"><li lang="fr">un</li></ul>', '<ul dir="ltr"><li lang="fr">un</li></ul>'],
+    ['<table dir="ltr"><tr><td dir="rtl" colspan="2">١</td></tr></table>', '<table dir="ltr"><tr><td dir="rtl" colspan="2">١</td></tr></table>'],
+    ['<pre dir="ltr">x = 1</pre>', '<pre dir="ltr">x = 1</pre>'],
+    ['<figure dir="ltr"><figcaption lang="en">Photo</figcaption></figure>', '<figure dir="ltr"><figcaption lang="en">Photo</figcaption></figure>'],
+    ['<h1 dir="ltr">Title</h1>', '<h2 dir="ltr">Title</h2>'],
+    ['<h6 lang="en">Small</h6>', '<h4 lang="en">Small</h4>'],
+    // Values normalized or dropped
+    ['<p dir=" LTR ">x</p>', '<p dir="ltr">x</p>'],
+    ['<p dir="auto">x</p>', '<p dir="auto">x</p>'],
+    ['<p dir="up">x</p>', '<p>x</p>'],
+    ['<p dir="">x</p>', '<p>x</p>'],
+    ['<p lang="zh-Hant-TW">x</p>', '<p lang="zh-Hant-TW">x</p>'],
+    ['<p lang="en us">x</p>', '<p>x</p>'],
+    ['<p lang="">x</p>', '<p>x</p>'],
+    ['<p lang="&quot;><script>">x</p>', '<p>x</p>'],
+    // bdi and bdo stay, with their direction; nothing else rides along
+    ['<p>قال <bdi>CNN</bdi> إن</p>', '<p>قال <bdi>CNN</bdi> إن</p>'],
+    ['<p><bdi dir="ltr" lang="en">BBC</bdi></p>', '<p><bdi dir="ltr" lang="en">BBC</bdi></p>'],
+    ['<bdo dir="rtl">abc</bdo>', '<bdo dir="rtl">abc</bdo>'],
+    ['<bdo dir="ltr" onclick="alert(1)" class="x" style="color:red">abc</bdo>', '<bdo dir="ltr">abc</bdo>'],
+    ['<bdi dir="sideways">x</bdi>', '<bdi>x</bdi>'],
+    // Not on inline elements, and spans (not allowed) still disappear
+    ['<p><a href="/a" dir="ltr" lang="en">link</a></p>', '<p><a href="https://news.example.org/a" rel="nofollow noopener noreferrer">link</a></p>'],
+    ['<p><strong dir="ltr" lang="en">x</strong></p>', '<p><strong>x</strong></p>'],
+    ['<img src="/a.jpg" dir="ltr" lang="en">', '<img src="https://news.example.org/a.jpg" />'],
+    ['<p><span dir="ltr">x</span></p>', '<p>x</p>'],
+  ])('%s', (html, expected) => {
+    expect(clean(html)).toBe(expected);
+  });
+});
