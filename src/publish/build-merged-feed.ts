@@ -25,7 +25,9 @@ export function buildMergedFeed(rows: PublishedStoryRow[], settings: MergedFeedS
     updatedAt: row.updatedAt,
     category: row.category,
     author: row.author,
-    sources: row.sources.map((s) => ({ feedId: s.feedId, name: s.name, link: s.link, publishedAt: s.publishedAt })),
+    sources: row.sources.map((s) => ({ feedId: s.feedId, name: s.name, title: s.title, link: s.link, publishedAt: s.publishedAt })),
+    // The numeric row id, not the guid: the page is khabar's own, and /stories/{id} is the route that serves it.
+    storyUrl: `${base}/stories/${row.storyId}`,
   }));
   const updatedAt = stories.reduce<Date | null>((latest, s) => (!latest || s.updatedAt > latest ? s.updatedAt : latest), null);
   return {

@@ -55,31 +55,86 @@ export function safeHttpUrl(url: string | null | undefined): string | null {
   }
 }
 
-/** The outlet's link, else the first outlet that has one: readers need somewhere to click. */
+/** The outlet's link, else the first outlet that has one, else khabar's story page: readers need somewhere to click. */
 export function storyLink(story: PublishedStory): string | null {
-  return safeHttpUrl(story.link) ?? story.sources.map((source) => safeHttpUrl(source.link)).find((link) => link !== null) ?? null;
+  return (
+    safeHttpUrl(story.link) ??
+    story.sources.map((source) => safeHttpUrl(source.link)).find((link) => link !== null) ??
+    storyPageUrl(story)
+  );
+}
+
+/** khabar's own page for the story, when it has one. */
+export function storyPageUrl(story: PublishedStory): string | null {
+  return safeHttpUrl(story.storyUrl);
+}
+
+/** One member of the story as every format shows it: cleaned text, only an http(s) link, only a valid date. */
+export interface StoryMember {
+  feedId: string;
+  name: string;
+  /** The outlet's own headline; empty when unknown. */
+  title: string;
+  link: string | null;
+  publishedAt: Date | null;
+}
+
+/** The story's members in the order they are published (the representative's first), ready for any renderer. */
+export function storyMembers(story: PublishedStory): StoryMember[] {
+  return story.sources.map((source) => ({
+    feedId: cleanText(source.feedId),
+    name: cleanText(source.name).trim(),
+    title: cleanText(source.title ?? '').trim(),
+    link: safeHttpUrl(source.link),
+    publishedAt: validDate(source.publishedAt),
+  }));
 }
 
 /** Heading of the outlet list shown under each story ("Carried by"). */
 const sourcesHeading = 'نشرته';
 
-/** The list of every outlet that carried the story, each name linking to its own article. */
-export function renderSourcesHtml(story: PublishedStory): string {
-  if (story.sources.length === 0) return '';
-  const items = story.sources.map((source) => {
-    const name = escapeHtml(source.name);
-    const link = safeHttpUrl(source.link);
-    return link === null ? `<li>${name}</li>` : `<li><a href="${escapeHtml(link)}">${name}</a></li>`;
-  });
-  return `<p>${sourcesHeading}:</p><ul>${items.join('')}</ul>`;
+/** Text of the link to khabar's page for the story ("The story's page"); also the Atom link's title. */
+export const storyPageLabel = 'صفحة الخبر';
+
+/** "2026-11-28 10:00 UTC": the same in every reader and every locale, unlike a formatted local time. */
+function displayTime(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** The story HTML plus its outlet list, marked right-to-left so readers that ignore `language` still lay it out well. */
+/**
+ * One outlet's line: its headline linked to its article, then its name and time. Headline and name are isolated
+ * (`<bdi>`) so a Latin outlet name or headline cannot reorder the Arabic around it.
+ */
+function renderMemberHtml(member: StoryMember): string {
+  const name = `<bdi>${escapeHtml(member.name)}</bdi>`;
+  // Without its own headline (hand-built data), the outlet's name is the link text, as it was before headlines.
+  const text = member.title !== '' ? `<bdi>${escapeHtml(member.title)}</bdi>` : name;
+  const headline = member.link === null ? text : `<a href="${escapeHtml(member.link)}">${text}</a>`;
+  const time = member.publishedAt === null ? '' : `، <time datetime="${toRfc3339(member.publishedAt)}">${displayTime(member.publishedAt)}</time>`;
+  return `<li>${headline}${member.title !== '' ? ` — ${name}` : ''}${time}</li>`;
+}
+
+/** The list of every outlet that carried the story: each one's own headline linking to its article, name and time. */
+export function renderSourcesHtml(story: PublishedStory): string {
+  if (story.sources.length === 0) return '';
+  return `<p>${sourcesHeading}:</p><ul>${storyMembers(story).map(renderMemberHtml).join('')}</ul>`;
+}
+
+/** The link to khabar's page for the story; empty when there is none. */
+export function renderStoryPageHtml(story: PublishedStory): string {
+  const url = storyPageUrl(story);
+  return url === null ? '' : `<p><a href="${escapeHtml(url)}">${storyPageLabel}</a></p>`;
+}
+
+/**
+ * The story HTML, then its outlet list, then the link to its page; marked right-to-left so readers that ignore
+ * `language` still lay it out well.
+ */
 export function renderStoryHtml(story: PublishedStory, body: string = story.contentHtml): string {
-  const sources = renderSourcesHtml(story);
+  const footer = `${renderSourcesHtml(story)}${renderStoryPageHtml(story)}`;
   const content = cleanText(body);
-  const separator = content.trim() !== '' && sources !== '' ? '<hr>' : '';
-  return `<div dir="rtl" lang="ar">${content}${separator}${sources}</div>`;
+  const separator = content.trim() !== '' && footer !== '' ? '<hr>' : '';
+  return `<div dir="rtl" lang="ar">${content}${separator}${footer}</div>`;
 }
 
 /** A short HTML form for RSS `description`: the plain summary and the outlets, when there is a summary at all. */

@@ -1,4 +1,15 @@
-import { cleanText, escapeXml, renderStoryHtml, storyAuthor, storyDates, storyLink, toRfc3339 } from './feed-text.js';
+import {
+  cleanText,
+  escapeXml,
+  renderStoryHtml,
+  storyAuthor,
+  storyDates,
+  storyLink,
+  storyMembers,
+  storyPageLabel,
+  storyPageUrl,
+  toRfc3339,
+} from './feed-text.js';
 import type { MergedFeed, PublishedStory } from './types.js';
 
 /** Atom requires a feed-level `updated`; an empty feed has no newest story, and "now" would defeat caching. */
@@ -47,6 +58,14 @@ function renderEntry(story: PublishedStory): string {
     `<title type="text">${escapeXml(story.title)}</title>`,
   ];
   if (link !== null) parts.push(`<link rel="alternate" type="text/html" href="${escapeXml(link)}"/>`);
+  // Every outlet's own article with its own headline, as data: the outlet list of the content, machine-readable.
+  for (const member of storyMembers(story)) {
+    if (member.link === null) continue;
+    const title = member.title !== '' ? ` title="${escapeXml(member.title)}"` : '';
+    parts.push(`<link rel="related" type="text/html" href="${escapeXml(member.link)}"${title}/>`);
+  }
+  const page = storyPageUrl(story);
+  if (page !== null) parts.push(`<link rel="related" type="text/html" title="${storyPageLabel}" href="${escapeXml(page)}"/>`);
   parts.push(`<published>${toRfc3339(published)}</published>`, `<updated>${toRfc3339(updated)}</updated>`);
   if (author !== null) parts.push(`<author><name>${escapeXml(author)}</name></author>`);
   // The other outlets that carried it; the representative one is already the author.

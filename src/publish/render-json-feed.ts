@@ -1,12 +1,21 @@
-import { cleanText, renderStoryHtml, safeHttpUrl, storyAuthor, storyDates, storyLink, toRfc3339 } from './feed-text.js';
+import { cleanText, renderStoryHtml, storyAuthor, storyDates, storyLink, storyMembers, storyPageUrl, toRfc3339 } from './feed-text.js';
 import type { MergedFeed, PublishedStory } from './types.js';
 
 /** The `_khabar` extension: every outlet as data, for clients that want more than the HTML list. */
 export interface JsonFeedSource {
   feed_id: string;
   name: string;
+  /** The outlet's own headline ('' when unknown). */
+  title: string;
   url: string | null;
   date_published: string | null;
+}
+
+export interface JsonFeedKhabar {
+  /** khabar's own page for the story. */
+  story_url: string | null;
+  /** Every outlet, the representative's first. */
+  sources: JsonFeedSource[];
 }
 
 /** JSON Feed 1.1 (https://jsonfeed.org/version/1.1). Deterministic, like the XML renderers. */
@@ -32,13 +41,14 @@ function renderItem(story: PublishedStory): Record<string, unknown> {
   const author = storyAuthor(story);
   const category = cleanText(story.category ?? '').trim();
   const summary = cleanText(story.summary).trim();
-  const sources: JsonFeedSource[] = story.sources.map((source) => ({
-    feed_id: cleanText(source.feedId),
-    name: cleanText(source.name),
-    url: safeHttpUrl(source.link),
-    date_published:
-      source.publishedAt instanceof Date && !Number.isNaN(source.publishedAt.getTime()) ? toRfc3339(source.publishedAt) : null,
+  const sources: JsonFeedSource[] = storyMembers(story).map((member) => ({
+    feed_id: member.feedId,
+    name: member.name,
+    title: member.title,
+    url: member.link,
+    date_published: member.publishedAt === null ? null : toRfc3339(member.publishedAt),
   }));
+  const khabar: JsonFeedKhabar = { story_url: storyPageUrl(story), sources };
   return {
     id: cleanText(story.id),
     ...(link !== null ? { url: link } : {}),
@@ -49,6 +59,6 @@ function renderItem(story: PublishedStory): Record<string, unknown> {
     date_modified: toRfc3339(updated),
     ...(author !== null ? { authors: [{ name: author }] } : {}),
     tags: category !== '' ? [category] : [],
-    _khabar: { sources },
+    _khabar: khabar,
   };
 }

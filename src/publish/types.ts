@@ -4,6 +4,12 @@ export interface StorySource {
   feedId: string;
   /** The outlet's display name (feeds.yaml `name`). */
   name: string;
+  /**
+   * The outlet's own headline for its copy. When a report is merged wrongly, the headlines are what shows it. Always
+   * set by buildMergedFeed; optional so hand-built data (benchmarks) need not invent one: without it the list shows
+   * the outlet's name as the link text, as before.
+   */
+  title?: string;
   /** The outlet's own article link. */
   link: string | null;
   publishedAt: Date | null;
@@ -27,6 +33,11 @@ export interface PublishedStory {
   author: string | null;
   /** Every outlet that carried the story, the representative's first. */
   sources: StorySource[];
+  /**
+   * khabar's own page for the story (`${base}/stories/${stories.id}`), linked from every entry. Always set by
+   * buildMergedFeed; absent in hand-built data, where no link is rendered.
+   */
+  storyUrl?: string;
 }
 
 export interface MergedFeed {

@@ -116,6 +116,14 @@ describe.each(testBackends())('fetch → store → publish on %s', (backend) => 
     const json = (await (await app.request('/feed.json')).json()) as { items: Array<{ title: string }> };
     expect(json.items.map((i) => i.title)).toContain('ارتفاع أسعار النفط «برنت» إلى أعلى مستوى');
 
+    const jsonStories = (await (await app.request('/feed.json')).json()) as {
+      items: Array<{ title: string; _khabar: { story_url: string; sources: Array<{ title: string }> } }>;
+    };
+    for (const item of jsonStories.items) {
+      expect(item._khabar.sources.map((s) => s.title)).toEqual([item.title]);
+      expect(item._khabar.story_url).toMatch(/^http:\/\/khabar\.test\/stories\/\d+$/);
+    }
+
     if (feedparserMissing) {
       console.warn(`skipping the feedparser check: ${feedparserMissing}`);
       return;
@@ -128,6 +136,15 @@ describe.each(testBackends())('fetch → store → publish on %s', (backend) => 
       expect(read.entries).toHaveLength(5);
       expect(read.entries.every((e) => e.link?.startsWith('https://'))).toBe(true);
       expect(read.entries.map((e) => e.title)).toContain('هطول أمطار غزيرة على المناطق الشمالية');
+      // Each entry ends with its outlets' own headlines and the link to its story page.
+      for (const e of read.entries) {
+        expect(e.content, `${path}: ${e.title}`).toContain(`>${e.title}</a>`);
+        expect(e.content, `${path}: ${e.title}`).toMatch(/<a href="http:\/\/khabar\.test\/stories\/\d+">صفحة الخبر<\/a><\/p><\/div>$/);
+        if (path === '/feed.atom') {
+          expect(e.links.filter((l) => l.rel === 'alternate')).toHaveLength(1);
+          expect(e.links.filter((l) => l.rel === 'related').map((l) => l.title)).toEqual([e.title, 'صفحة الخبر']);
+        }
+      }
     }
   });
 

@@ -14,6 +14,7 @@ import type { Item } from '../../src/domain/item.js';
 import { refreshDueFeeds } from '../../src/worker/refresh-due-feeds.js';
 import { agencyCopy, republishedCopy, thirdReport, unrelatedReport } from '../helpers/agency-report.js';
 import { feedSource, testRefreshDeps } from '../helpers/test-sources.js';
+import { feedparserMissing, feedparserParse } from '../publish/sample-feed.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
 
@@ -81,11 +82,51 @@ describe.each(testBackends())('one story, every outlet (%s)', (backend) => {
     expect(merged.title).toBe(agencyCopy().title);
     expect(after.items.map((i) => i.title)).toContain(unrelatedReport().title);
 
+    // Each outlet's own headline, linked to its own article: a wrong merge would show here.
+    expect(html).toContain(`<a href="https://agency.example/water/1"><bdi>${agencyCopy().title}</bdi></a> — <bdi>وكالة الأنباء</bdi>`);
+    expect(html).toContain(`<a href="https://daily.example/news/55"><bdi>${republishedCopy().title}</bdi></a> — <bdi>الصحيفة اليومية</bdi>`);
+    const [row] = await t.handle.db.select({ id: stories.id }).from(stories).where(eq(stories.guid, guid!.replace(/^urn:uuid:/, '')));
+    const storyUrl = `http://khabar.test/stories/${row.id}`;
+    expect(html.endsWith(`<p><a href="${storyUrl}">صفحة الخبر</a></p></div>`)).toBe(true);
+
     const json = (await (await app.request('/feed.json')).json()) as {
-      items: Array<{ id: string; _khabar: { sources: Array<{ name: string }> } }>;
+      items: Array<{ id: string; _khabar: { story_url: string; sources: Array<{ name: string; title: string; url: string }> } }>;
     };
     const story = json.items.find((i) => i._khabar.sources.length === 2)!;
     expect(story._khabar.sources.map((s) => s.name).sort()).toEqual(['الصحيفة اليومية', 'وكالة الأنباء']);
+    expect(story._khabar.sources.map((s) => [s.url, s.title]).sort()).toEqual(
+      [
+        ['https://agency.example/water/1', agencyCopy().title],
+        ['https://daily.example/news/55', republishedCopy().title],
+      ].sort(),
+    );
+    expect(story._khabar.story_url).toBe(storyUrl);
+
+    const atom = await (await app.request('/feed.atom')).text();
+    expect(atom).toContain(`<link rel="related" type="text/html" href="https://daily.example/news/55" title="${republishedCopy().title}"/>`);
+    expect(atom).toContain(`<link rel="related" type="text/html" title="صفحة الخبر" href="${storyUrl}"/>`);
+    const atomRead = await new Parser().parseString(atom);
+    expect(atomRead.items.find((i) => i.id === guid)?.link).toBe('https://agency.example/water/1');
+
+    if (feedparserMissing) {
+      console.warn(`skipping the feedparser check: ${feedparserMissing}`);
+      return;
+    }
+    for (const path of ['/feed.xml', '/feed.atom']) {
+      const r = await app.request(path);
+      const read = feedparserParse(await r.text(), r.headers.get('content-type') ?? '');
+      expect(read.bozo, `${path}: ${read.bozo_exception}`).toBe(0);
+      const entry = read.entries.find((e) => e.id === guid)!;
+      expect(entry.link, path).toBe('https://agency.example/water/1');
+      for (const headline of [agencyCopy().title, republishedCopy().title]) expect(entry.content, path).toContain(headline);
+      expect(entry.content, path).toContain(`href="${storyUrl}"`);
+    }
+    const atomEntry = feedparserParse(atom).entries.find((e) => e.id === guid)!;
+    expect(atomEntry.links.filter((l) => l.rel === 'related').map((l) => [l.href, l.title])).toEqual([
+      ['https://agency.example/water/1', agencyCopy().title],
+      ['https://daily.example/news/55', republishedCopy().title],
+      [storyUrl, 'صفحة الخبر'],
+    ]);
   });
 
   it.skipIf(backend !== 'postgres')('two workers storing copies of one report at the same moment make one story', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderJsonFeed } from '../../src/publish/render-json-feed.js';
-import { cleanedOilTitle, emptyFeed, sampleFeed } from './sample-feed.js';
+import { aawsatTitle, cleanedOilTitle, emptyFeed, sampleFeed } from './sample-feed.js';
 
 const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -50,16 +50,29 @@ describe('renderJsonFeed', () => {
     expect(doc.items[1].summary).toBeUndefined();
   });
 
-  it('lists every outlet in content_html and under _khabar.sources', () => {
+  it("lists every outlet's own headline in content_html and under _khabar.sources, with the story's page", () => {
     const item = doc.items[0];
     expect(item.content_html.startsWith('<div dir="rtl" lang="ar">')).toBe(true);
-    expect(item.content_html).toContain('<a href="https://aawsat.com/node/33?utm=x&amp;a=1">الشرق الأوسط</a>');
-    expect(item._khabar.sources).toEqual([
-      { feed_id: 'spa', name: 'واس', url: 'https://www.spa.gov.sa/news/3', date_published: '2026-11-28T10:00:00Z' },
-      { feed_id: 'aawsat', name: 'الشرق الأوسط', url: 'https://aawsat.com/node/33?utm=x&a=1', date_published: '2026-11-28T11:00:00Z' },
-      { feed_id: 'alain', name: 'العين الإخبارية', url: 'https://al-ain.com/article/33', date_published: '2026-11-28T12:30:00Z' },
+    expect(item.content_html).toContain(
+      '<a href="https://aawsat.com/node/33?utm=x&amp;a=1"><bdi>ولي العهد &amp; رئيس وزراء اليابان: &quot;شراكة&quot; &lt;استراتيجية&gt;</bdi></a> — <bdi>الشرق الأوسط</bdi>',
+    );
+    expect(item.content_html.endsWith('<p><a href="https://news.example.org/stories/3">صفحة الخبر</a></p></div>')).toBe(true);
+    expect(item._khabar).toEqual({
+      story_url: 'https://news.example.org/stories/3',
+      sources: [
+        { feed_id: 'spa', name: 'واس', title: 'ولي العهد يستقبل رئيس الوزراء الياباني في جدة', url: 'https://www.spa.gov.sa/news/3', date_published: '2026-11-28T10:00:00Z' },
+        { feed_id: 'aawsat', name: 'الشرق الأوسط', title: aawsatTitle, url: 'https://aawsat.com/node/33?utm=x&a=1', date_published: '2026-11-28T11:00:00Z' },
+        { feed_id: 'alain', name: 'العين الإخبارية', title: 'Japan PM in Jeddah', url: 'https://al-ain.com/article/33', date_published: '2026-11-28T12:30:00Z' },
+      ],
+    });
+    expect(doc.items[1]._khabar.sources).toEqual([
+      { feed_id: 'aljazeera', name: 'الجزيرة نت', title: cleanedOilTitle, url: 'https://www.aljazeera.net/ebusiness/2026/11/28/oil?x=1&y=2', date_published: null },
+      { feed_id: 'evil', name: 'مصدر "مريب" <b>', title: '<script>alert("x")</script>', url: null, date_published: null },
     ]);
-    expect(doc.items[1]._khabar.sources[1]).toEqual({ feed_id: 'evil', name: 'مصدر "مريب" <b>', url: null, date_published: null });
+    // Hand-built data without a headline or a story page.
+    expect(doc.items[2]._khabar.sources[0].title).toBe('');
+    const bare = JSON.parse(renderJsonFeed(sampleFeed([{ ...sampleFeed().stories[2], storyUrl: undefined }])));
+    expect(bare.items[0]._khabar.story_url).toBeNull();
   });
 
   it('strips control characters from all text', () => {

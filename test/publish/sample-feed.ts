@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import type { MergedFeed, PublishedStory } from '../../src/publish/types.js';
 
+/** An outlet's own headline with every XML special in it. */
+export const aawsatTitle = 'ولي العهد & رئيس وزراء اليابان: "شراكة" <استراتيجية>';
+
 /** Stories shaped like real merged output: Arabic text, several outlets per story, one with hostile characters. */
 export function sampleStories(): PublishedStory[] {
   return [
@@ -14,11 +17,13 @@ export function sampleStories(): PublishedStory[] {
       updatedAt: new Date('2026-11-28T12:30:00Z'),
       category: 'سياسة',
       author: null,
+      // Each outlet's own headline; the second one carries XML specials, the third is Latin (needs isolating).
       sources: [
-        { feedId: 'spa', name: 'واس', link: 'https://www.spa.gov.sa/news/3', publishedAt: new Date('2026-11-28T10:00:00Z') },
-        { feedId: 'aawsat', name: 'الشرق الأوسط', link: 'https://aawsat.com/node/33?utm=x&a=1', publishedAt: new Date('2026-11-28T11:00:00Z') },
-        { feedId: 'alain', name: 'العين الإخبارية', link: 'https://al-ain.com/article/33', publishedAt: new Date('2026-11-28T12:30:00Z') },
+        { feedId: 'spa', name: 'واس', title: 'ولي العهد يستقبل رئيس الوزراء الياباني في جدة', link: 'https://www.spa.gov.sa/news/3', publishedAt: new Date('2026-11-28T10:00:00Z') },
+        { feedId: 'aawsat', name: 'الشرق الأوسط', title: aawsatTitle, link: 'https://aawsat.com/node/33?utm=x&a=1', publishedAt: new Date('2026-11-28T11:00:00Z') },
+        { feedId: 'alain', name: 'العين الإخبارية', title: 'Japan PM in Jeddah', link: 'https://al-ain.com/article/33', publishedAt: new Date('2026-11-28T12:30:00Z') },
       ],
+      storyUrl: 'https://news.example.org/stories/3',
     },
     {
       id: 'st_2',
@@ -32,9 +37,10 @@ export function sampleStories(): PublishedStory[] {
       category: null,
       author: 'محمد <المحرر>',
       sources: [
-        { feedId: 'aljazeera', name: 'الجزيرة نت', link: 'https://www.aljazeera.net/ebusiness/2026/11/28/oil?x=1&y=2', publishedAt: null },
-        { feedId: 'evil', name: 'مصدر "مريب" <b>', link: 'javascript:alert(1)', publishedAt: null },
+        { feedId: 'aljazeera', name: 'الجزيرة نت', title: 'أسعار النفط & الذهب <ترتفع> "بقوة" \'اليوم\'\u0001', link: 'https://www.aljazeera.net/ebusiness/2026/11/28/oil?x=1&y=2', publishedAt: null },
+        { feedId: 'evil', name: 'مصدر "مريب" <b>', title: '<script>alert("x")</script>', link: 'javascript:alert(1)', publishedAt: null },
       ],
+      storyUrl: 'https://news.example.org/stories/2',
     },
     {
       id: 'st_1',
@@ -46,7 +52,9 @@ export function sampleStories(): PublishedStory[] {
       updatedAt: new Date('2026-11-27T06:00:00Z'),
       category: 'طقس',
       author: null,
+      // No headline of its own (hand-built data): the outlet's name is the link text.
       sources: [{ feedId: 'sky', name: 'سكاي نيوز عربية', link: 'https://www.skynewsarabia.com/weather/1', publishedAt: new Date('2026-11-27T06:00:00Z') }],
+      storyUrl: 'https://news.example.org/stories/1',
     },
   ];
 }
@@ -80,7 +88,14 @@ export interface FeedparserResult {
   version: string;
   feed_title: string;
   language: string | null;
-  entries: { title: string; link: string | null; id: string | null }[];
+  entries: {
+    title: string;
+    link: string | null;
+    id: string | null;
+    links: { rel: string | null; href: string | null; title: string | null; type: string | null }[];
+    /** The full content (Atom content, RSS content:encoded) after feedparser's own sanitizing. */
+    content: string | null;
+  }[];
 }
 
 const python = '/usr/bin/python3';
@@ -102,7 +117,11 @@ print(json.dumps({
   "version": d.version,
   "feed_title": d.feed.get("title", ""),
   "language": d.feed.get("language"),
-  "entries": [{"title": e.get("title", ""), "link": e.get("link"), "id": e.get("id")} for e in d.entries],
+  "entries": [{
+    "title": e.get("title", ""), "link": e.get("link"), "id": e.get("id"),
+    "links": [{"rel": l.get("rel"), "href": l.get("href"), "title": l.get("title"), "type": l.get("type")} for l in e.get("links", [])],
+    "content": e["content"][0]["value"] if e.get("content") else None,
+  } for e in d.entries],
 }, ensure_ascii=False))
 `;
 

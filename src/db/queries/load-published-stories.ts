@@ -14,7 +14,8 @@ export interface PublishedStoryRow {
   contentText: string;
   author: string | null;
   category: string | null;
-  sources: Array<{ feedId: string; name: string; link: string | null; publishedAt: Date | null; itemId: number }>;
+  /** Every member item: its outlet, its own headline and link, its time; the representative's first. */
+  sources: Array<{ feedId: string; name: string; title: string; link: string | null; publishedAt: Date | null; itemId: number }>;
 }
 
 /**
@@ -53,6 +54,7 @@ export async function loadPublishedStories(db: Database, limit: number, category
       itemId: items.id,
       feedId: items.feedId,
       name: feeds.name,
+      title: items.title,
       link: items.link,
       publishedAt: items.publishedAt,
     })
@@ -63,7 +65,7 @@ export async function loadPublishedStories(db: Database, limit: number, category
   const byStory = new Map<number, PublishedStoryRow['sources']>();
   for (const m of members) {
     const list = byStory.get(m.storyId!) ?? [];
-    list.push({ feedId: m.feedId, name: m.name, link: m.link, publishedAt: m.publishedAt, itemId: m.itemId });
+    list.push({ feedId: m.feedId, name: m.name, title: m.title, link: m.link, publishedAt: m.publishedAt, itemId: m.itemId });
     byStory.set(m.storyId!, list);
   }
   return heads.map((h) => {
