@@ -67,7 +67,8 @@ describe('the khabar command', () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/^down\terror\t.*FETCH_NETWORK \(2 in a row\)/m);
     expect(status.stdout).toMatch(/^example\tnot-modified\t/m);
-  });
+    // Three processes, each opening embedded Postgres and migrating it: ~9 s alone, 30 s and more beside the suite.
+  }, 120_000);
 
   it('start serves the merged feed from embedded Postgres, refuses a second process on the same folder, and stops on SIGTERM', async () => {
     const port = await freePort();
