@@ -1,6 +1,8 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Env } from './config/env.js';
-import type { FeedsConfig } from './config/feeds-file.js';
+import { diffFeedsConfig, workerSettings } from './config/diff-feeds-config.js';
+import { loadFeedsFile, type FeedsConfig } from './config/feeds-file.js';
+import { watchFeedsFile, type FeedsFileWatcher } from './config/watch-feeds-file.js';
 import { openDatabase, type DatabaseHandle } from './db/client.js';
 import { createDbFeedStore } from './create-db-feed-store.js';
 import { migrateDatabase } from './db/migrate.js';
@@ -10,6 +12,7 @@ import { createApp } from './http/create-app.js';
 import type { Logger } from './logger.js';
 import { createParsePool, type ParsePool } from './pipeline/parse-pool.js';
 import type { RefreshDeps } from './pipeline/refresh-feed.js';
+import { shortErrorMessage, toKhabarError } from './errors.js';
 import { installShutdown } from './shutdown.js';
 import { startWorker, type Worker } from './worker/schedule.js';
 import { sql } from 'drizzle-orm';
@@ -63,13 +66,25 @@ export interface ServiceRoles {
 
 /**
  * Runs the service: config → database → migrate → sync feeds → worker and/or server, until SIGTERM/SIGINT.
+ * feeds.yaml is read again on SIGHUP and whenever it changes (reloadFeedsFile); the environment is read once.
  * Resolves once everything is up; the shutdown handler exits the process.
  */
-export async function runService(env: Env, config: FeedsConfig, roles: ServiceRoles, logger: Logger): Promise<void> {
+export async function runService(env: Env, initialConfig: FeedsConfig, roles: ServiceRoles, logger: Logger): Promise<void> {
   const handle = await openMigratedDatabase(env, logger);
+  let config = initialConfig;
   let server: ServerType | null = null;
   let worker: Worker | null = null;
+  // Swapped whole on a reload: titles, categories and the OPML are baked into its routes and caches.
+  let app: ReturnType<typeof createApp> | null = null;
   const parser = parsePoolFor(env, logger);
+  const startServiceWorker = (runAtStart: boolean) =>
+    startWorker(refreshDepsFor(handle, config, logger, parser), {
+      schedule: config.settings.schedule,
+      concurrency: config.settings.concurrency,
+      dedupWindowHours: config.settings.dedupWindowHours,
+      retentionDays: config.settings.retentionDays,
+      runAtStart,
+    });
   const stopAll = async () => {
     if (server) await closeServer(server);
     await worker?.stop();
@@ -80,24 +95,95 @@ export async function runService(env: Env, config: FeedsConfig, roles: ServiceRo
     const synced = await syncFeeds(handle.db, config.feeds);
     logger.info({ feeds: config.feeds.length, disabled: synced.disabled }, 'feeds synced from config');
     // The server binds first: a port that is taken must stop the process before any feed is claimed.
-    if (roles.server) server = await listen(createServiceApp(env, config, handle, logger), env, logger);
-    if (roles.worker) {
-      worker = startWorker(refreshDepsFor(handle, config, logger, parser), {
-        schedule: config.settings.schedule,
-        concurrency: config.settings.concurrency,
-        dedupWindowHours: config.settings.dedupWindowHours,
-        retentionDays: config.settings.retentionDays,
-      });
+    if (roles.server) {
+      app = createServiceApp(env, config, handle, logger);
+      server = await listen((request, bindings) => app!.fetch(request, bindings), env, logger);
     }
+    if (roles.worker) worker = startServiceWorker(true);
   } catch (err) {
     await stopAll().catch((stopErr) => logger.error({ err: stopErr }, 'cleanup after a failed start failed'));
     throw err;
   }
 
+  let stopping = false;
+  /**
+   * Valid file: feeds synced (added ones are due at the next tick, removed ones disabled), the app rebuilt, the worker
+   * restarted if its settings moved, and one line saying what changed. Invalid file, or a sync that fails: the running
+   * config stays and one line says why, with the same file:line:col lines as `khabar check-config`.
+   */
+  async function reloadFeedsFile(trigger: 'SIGHUP' | 'file change'): Promise<void> {
+    let next: FeedsConfig;
+    try {
+      next = await loadFeedsFile(env.feedsFile);
+    } catch (err) {
+      const e = toKhabarError(err);
+      logger.error({ trigger, code: e.code, error: e.message }, 'feeds file invalid, previous config kept');
+      return;
+    }
+    const diff = diffFeedsConfig(config, next);
+    if (diff.unchanged) {
+      // Directory events for a file that did not change (a touch, an editor's backup) are not news.
+      logger[trigger === 'SIGHUP' ? 'info' : 'debug']({ trigger }, 'feeds file reloaded, nothing changed');
+      return;
+    }
+    try {
+      await syncFeeds(handle.db, next.feeds);
+    } catch (err) {
+      logger.error({ trigger, code: toKhabarError(err).code, error: shortErrorMessage(err) }, 'feeds file reload failed, previous config kept');
+      return;
+    }
+    config = next;
+    if (app) app = createServiceApp(env, config, handle, logger);
+    const restartWorker = worker !== null && diff.settings.some((s) => workerSettings.includes(s));
+    if (restartWorker) {
+      await worker!.stop();
+      if (!stopping) worker = startServiceWorker(false);
+    }
+    const { added, removed, changed, settings } = diff;
+    logger.info({ trigger, added, removed, changed, settings, worker_restarted: restartWorker }, 'feeds file reloaded');
+  }
+
+  // One reload at a time; requests arriving meanwhile become one more reload after it, which reads the newest file.
+  let reloading: Promise<void> | null = null;
+  let queued: 'SIGHUP' | 'file change' | null = null;
+  function requestReload(trigger: 'SIGHUP' | 'file change'): void {
+    if (stopping) return;
+    if (reloading) {
+      queued = queued === 'SIGHUP' ? queued : trigger;
+      return;
+    }
+    reloading = (async function reloadLoop() {
+      let current: typeof trigger | null = trigger;
+      while (current && !stopping) {
+        queued = null;
+        try {
+          await reloadFeedsFile(current);
+        } catch (err) {
+          logger.error({ err }, 'feeds file reload failed, previous config kept');
+        }
+        current = queued;
+      }
+      reloading = null;
+    })();
+  }
+  let watcher: FeedsFileWatcher | null = watchFeedsFile(env.feedsFile, () => requestReload('file change'), { logger });
+  const onHangup = () => requestReload('SIGHUP');
+  process.on('SIGHUP', onHangup);
+
   installShutdown({
     logger,
     timeoutMs: env.shutdownTimeoutMs,
     steps: [
+      {
+        name: 'config reload',
+        run: async () => {
+          stopping = true;
+          process.off('SIGHUP', onHangup);
+          watcher?.close();
+          watcher = null;
+          await reloading;
+        },
+      },
       { name: 'server', run: () => (server ? closeServer(server) : Promise.resolve()) },
       { name: 'worker', run: () => worker?.stop() ?? Promise.resolve() },
       { name: 'parse workers', run: () => parser.close() },
@@ -136,9 +222,9 @@ function createServiceApp(env: Env, config: FeedsConfig, handle: DatabaseHandle,
   });
 }
 
-function listen(app: ReturnType<typeof createApp>, env: Env, logger: Logger): Promise<ServerType> {
+function listen(fetch: ReturnType<typeof createApp>['fetch'], env: Env, logger: Logger): Promise<ServerType> {
   return new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: env.port, hostname: env.host }, (info) => {
+    const s = serve({ fetch, port: env.port, hostname: env.host }, (info) => {
       logger.info({ port: info.port, host: env.host, public_url: env.publicUrl }, 'server listening');
       resolve(s);
     });
