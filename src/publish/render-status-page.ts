@@ -2,28 +2,9 @@ import { arabicCount, arabicDigits, arabicRelativeTime } from './arabic-relative
 import { cleanText, escapeHtml, safeHttpUrl } from './feed-text.js';
 import { renderPage, type PageLink } from './page-style.js';
 import { categoryLabel } from './render-home-page.js';
+import type { SourceFacts } from '../domain/source-facts.js';
 
-/** What storage knows of one source (load-source-status.ts gives exactly this). */
-export interface SourceFacts {
-  id: string;
-  name: string;
-  url: string;
-  category: string | null;
-  enabled: boolean;
-  lastOutcome: string;
-  consecutiveFailures: number;
-  failingSince: Date | null;
-  lastErrorCode: string | null;
-  lastErrorMessage: string | null;
-  lastFetchedAt: Date | null;
-  lastSuccessAt: Date | null;
-  nextFetchAt: Date | null;
-  /** Oldest first, one count per clock hour, the last being the current hour. */
-  itemsPerHour: number[];
-  itemsLast24h: number;
-  recentItems: number;
-  joinedItems: number;
-}
+export type { SourceFacts } from '../domain/source-facts.js';
 
 export type SourceHealth = 'ok' | 'failing' | 'new' | 'disabled';
 

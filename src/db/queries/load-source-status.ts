@@ -2,36 +2,14 @@ import { asc, eq, max, sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../client.js';
 import { feeds, feedStates, items } from '../schema.js';
 import { ACTIVITY_HOURS, activityStart, JOINED_SHARE_DAYS } from '../../domain/source-activity.js';
+import type { SourceFacts } from '../../domain/source-facts.js';
 
 export { ACTIVITY_HOURS, activityStart, JOINED_SHARE_DAYS };
 
 const HOUR_MS = 3_600_000;
 
-export interface SourceStatusRow {
-  id: string;
-  name: string;
-  /** The address from the database: the caller decides whether it may be shown. */
-  url: string;
-  category: string | null;
-  enabled: boolean;
-  /** 'new' | 'ok' | 'not-modified' | 'error' */
-  lastOutcome: string;
-  consecutiveFailures: number;
-  /** First failure of the current streak; null when working, or for a streak older than the column. */
-  failingSince: Date | null;
-  lastErrorCode: string | null;
-  lastErrorMessage: string | null;
-  lastFetchedAt: Date | null;
-  lastSuccessAt: Date | null;
-  nextFetchAt: Date | null;
-  /** Items that appeared (published, else fetched) per clock hour, oldest first, the last being the current hour. */
-  itemsPerHour: number[];
-  /** Items that appeared in the 24 hours before `now`. */
-  itemsLast24h: number;
-  /** Items stored in the last JOINED_SHARE_DAYS days, and how many of them joined a story another outlet began. */
-  recentItems: number;
-  joinedItems: number;
-}
+/** One source's facts as this query reads them (the shape lives in domain/, shared with the status page). */
+export type SourceStatusRow = SourceFacts;
 
 /**
  * Every feed with its health and its activity. An item counts at the hour it appeared: its publication time, but no

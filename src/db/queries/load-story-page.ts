@@ -1,33 +1,11 @@
 import { asc, count, eq, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { feeds, items, stories } from '../schema.js';
+import type { StoryPage, StoryPageMember } from '../../domain/story-page.js';
 
-export interface StoryPageMemberRow {
-  itemId: number;
-  feedId: string;
-  /** The outlet's display name (feeds.yaml `name`). */
-  outlet: string;
-  title: string;
-  link: string | null;
-  contentText: string;
-  author: string | null;
-  publishedAt: Date | null;
-  fetchedAt: Date;
-}
-
-export interface StoryPageRow {
-  storyId: number;
-  firstSeenAt: Date;
-  updatedAt: Date;
-  /** Null when the representative item was deleted (retention); the page then takes the first member. */
-  representativeItemId: number | null;
-  /** In publication order (fetch time for undated items), at most MAX_STORY_PAGE_MEMBERS. */
-  members: StoryPageMemberRow[];
-  /** Every member, also those past the limit. */
-  memberCount: number;
-  /** Distinct outlets among every member. */
-  outletCount: number;
-}
+/** The story page's data, as this query reads it (the shapes live in domain/, shared with the renderer). */
+export type StoryPageMemberRow = StoryPageMember;
+export type StoryPageRow = StoryPage;
 
 /**
  * A page lists each member's text: past this many the page would be megabytes for a reader who only wanted to see
