@@ -16,11 +16,12 @@ function isSentenceMark(c: number): boolean {
 }
 
 /**
- * The line cut at every run of sentence marks that whitespace or the end of the line follows, the runs dropped: what
- * `line.split(/[.!?؟]+(?=\s|$)/u)` returned. A scan, not that regex: on a long run of marks followed by a letter the
- * regex retried the whole run from each of its marks (quadratic; 100 kB of "!" took 40 s).
+ * The line cut at every run of sentence marks that whitespace or the end of the line follows: what
+ * `line.split(/[.!?؟]+(?=\s|$)/u)` returned, the runs dropped, or kept on their sentence with `keepMarks` (a page shows
+ * them; matching drops them). A scan, not that regex: on a long run of marks followed by a letter the regex retried the
+ * whole run from each of its marks (quadratic; 100 kB of "!" took 40 s).
  */
-function splitSentences(line: string): string[] {
+export function splitSentences(line: string, keepMarks = false): string[] {
   const parts: string[] = [];
   let start = 0;
   let i = 0;
@@ -32,7 +33,7 @@ function splitSentences(line: string): string[] {
     let end = i + 1;
     while (end < line.length && isSentenceMark(line.charCodeAt(end))) end++;
     if (end === line.length || WHITESPACE.test(line[end]!)) {
-      parts.push(line.slice(start, i));
+      parts.push(line.slice(start, keepMarks ? end : i));
       start = end;
     }
     i = end;

@@ -1,5 +1,6 @@
 import { lightStem } from '../arabic/light-stem.js';
 import { normalizeText } from '../arabic/normalize-text.js';
+import { splitSentences } from '../arabic/split-lines.js';
 
 /**
  * What one outlet's copy adds to and cuts from another, sentence by sentence, for readers (the story page). The rule
@@ -44,36 +45,14 @@ export interface DiffOptions {
   share?: number;
 }
 
-function isSentenceMark(c: number): boolean {
-  return c === 0x2e || c === 0x21 || c === 0x3f || c === 0x061f; // . ! ? ؟
-}
-
-const WHITESPACE = /\s/;
-
 /**
- * The line cut where split-lines.ts cuts it (after a run of sentence marks that whitespace or the end follows), with
- * the marks kept on their sentence (split-lines drops them, since it only feeds matching; a page shows them), each
- * piece trimmed, blank pieces left out.
+ * The line cut where split-lines.ts cuts it, with the marks kept on their sentence, each piece trimmed, blank pieces
+ * left out.
  */
 export function cutSentences(line: string): string[] {
-  const parts: string[] = [];
-  let start = 0;
-  let i = 0;
-  while (i < line.length) {
-    if (!isSentenceMark(line.charCodeAt(i))) {
-      i++;
-      continue;
-    }
-    let end = i + 1;
-    while (end < line.length && isSentenceMark(line.charCodeAt(end))) end++;
-    if (end === line.length || WHITESPACE.test(line[end]!)) {
-      parts.push(line.slice(start, end));
-      start = end;
-    }
-    i = end;
-  }
-  parts.push(line.slice(start));
-  return parts.map((part) => part.trim()).filter((part) => part !== '');
+  return splitSentences(line, true)
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
 }
 
 /** Sentences of a plain text (one paragraph per line), each normalized and stemmed once. */
