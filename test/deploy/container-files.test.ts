@@ -44,13 +44,19 @@ describe('docker-compose.yml and Dockerfile agree with the code', () => {
     expect(khabar.ports).toContain(`${parsed.port}:${parsed.port}`);
   });
 
-  it('mounts an existing, valid feeds.yaml read-only where FEEDS_FILE points', async () => {
-    const mount = khabar.volumes!.find((v) => v.includes('feeds.yaml'))!;
+  it('mounts a config directory read-only, holding a valid feeds.yaml where FEEDS_FILE points', async () => {
+    // A directory, not the file: a file renamed over feeds.yaml on the host must reach the container (live reload).
+    const feedsFile = khabar.environment!.FEEDS_FILE;
+    const mount = khabar.volumes!.find((v) => feedsFile.startsWith(`${v.split(':')[1]}/`))!;
+    expect(mount).toBeDefined();
     const [source, target, mode] = mount.split(':');
     expect(mode).toBe('ro');
-    expect(target).toBe(khabar.environment!.FEEDS_FILE);
-    expect(existsSync(path.join(repoRoot, source))).toBe(true);
-    await expect(loadFeedsFile(path.join(repoRoot, source))).resolves.toBeTruthy();
+    expect(source).not.toMatch(/\.ya?ml$/);
+    const hostFile = path.join(repoRoot, source, path.posix.relative(target, feedsFile));
+    expect(existsSync(hostFile)).toBe(true);
+    await expect(loadFeedsFile(hostFile)).resolves.toBeTruthy();
+    // The compose copy is the shipped list: one list to maintain, edited in both places.
+    expect(readFileSync(hostFile, 'utf8'), `${path.relative(repoRoot, hostFile)} must equal feeds.yaml`).toBe(read('feeds.yaml'));
   });
 
   it('builds the image from a Dockerfile that runs the compiled CLI as a non-root user', () => {
