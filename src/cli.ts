@@ -10,7 +10,9 @@ import { isKhabarError, toKhabarError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { openMigratedDatabase, parsePoolFor, refreshDepsFor, runService } from './main.js';
 import type { RefreshResult } from './pipeline/refresh-feed.js';
-import { refreshDueFeeds } from './worker/refresh-due-feeds.js';
+import { refreshDueFeeds, type PassSummary } from './worker/refresh-due-feeds.js';
+import { createProgressReporter } from './cli-progress/create-progress-reporter.js';
+import { formatProgress } from './cli-progress/format-progress.js';
 
 const usage = `usage: khabar <command> [options]
 
@@ -29,11 +31,22 @@ commands:
                    (--db: on the Postgres index in a scratch database, as the worker does)
   import-opml FILE|-
                    print the feeds of an OPML subscription list as feeds.yaml entries
+  prune            run the retention pass now (as the worker does hourly): the dedup index's old keys and,
+                   with settings.retention_days, old stories with their items; print what was removed
+
+fetch --once and cluster show progress on stderr: one updating line on a terminal, else a plain line every 10 s
+(KHABAR_PROGRESS_INTERVAL_MS)
 
 environment: DATABASE_URL, DATA_DIR, PORT, HOST, LOG_LEVEL, FEEDS_FILE, PUBLIC_URL, DATABASE_POOL_MAX, SHUTDOWN_TIMEOUT_MS
 `;
 
-type Io = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; stdin: NodeJS.ReadableStream };
+type Io = {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+  /** Plain progress lines this often when stderr is not a terminal; default 10 s. */
+  progressIntervalMs?: number;
+};
 
 export async function runCli(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
@@ -55,6 +68,10 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     case 'cluster': {
       const { runClusterCommand } = await import('./commands/cluster.js');
       return runClusterCommand(rest, io);
+    }
+    case 'prune': {
+      const { runPruneCommand } = await import('./commands/prune.js');
+      return runPruneCommand(rest, io);
     }
     case 'import-opml': {
       const { runImportOpmlCommand } = await import('./commands/import-opml.js');
@@ -106,16 +123,35 @@ async function fetchCommand(args: string[], io: Io): Promise<number> {
       logger.warn({ err }, 'dedup reindex failed; fetching anyway'),
     );
     const reported = new Set<string>();
-    const summary = await refreshDueFeeds(refreshDepsFor(handle, feeds, logger, parser), {
-      concurrency: feeds.settings.concurrency,
-      ignoreSchedule: true,
-      feedIds: values.feed,
-      onResult: (result) => {
-        reported.add(result.feedId);
-        io.stdout.write(`${describeResult(result)}\n`);
-      },
-    });
     const wanted = values.feed ?? feeds.feeds.filter((f) => f.enabled).map((f) => f.id);
+    const started = performance.now();
+    const done = { feeds: 0, items: 0, errors: 0 };
+    const progress = createProgressReporter({
+      stream: io.stderr,
+      intervalMs: io.progressIntervalMs,
+      render: () =>
+        formatProgress({ label: 'fetch', elapsedMs: performance.now() - started, feedsDone: done.feeds, feedsTotal: wanted.length, ...done }),
+    });
+    progress.tick();
+    let summary: PassSummary;
+    try {
+      summary = await refreshDueFeeds(refreshDepsFor(handle, feeds, logger, parser), {
+        concurrency: feeds.settings.concurrency,
+        ignoreSchedule: true,
+        feedIds: values.feed,
+        onResult: (result) => {
+          reported.add(result.feedId);
+          done.feeds++;
+          if (result.outcome === 'ok') done.items += result.newItems;
+          if (result.outcome === 'error') done.errors++;
+          // stdout and stderr are often the same terminal: the feed's line goes above the progress line, not into it.
+          progress.pause(() => io.stdout.write(`${describeResult(result)}\n`));
+          progress.tick();
+        },
+      });
+    } finally {
+      progress.finish(formatProgress({ label: 'fetch', elapsedMs: performance.now() - started, feedsDone: done.feeds, feedsTotal: wanted.length, ...done }));
+    }
     // A feed is skipped only when another process holds its lease; say which one, so a stuck lease can be traced.
     const skipped = wanted.filter((w) => !reported.has(w));
     const holders = await loadLeaseHolders(handle.db, skipped);
@@ -209,6 +245,16 @@ async function migrateCommand(io: Io): Promise<number> {
   return 0;
 }
 
+/**
+ * KHABAR_PROGRESS_INTERVAL_MS is read here, not in config/env.ts: it shapes only the CLI's stderr, never the service.
+ */
+function progressIntervalFrom(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 1) throw usageError(`KHABAR_PROGRESS_INTERVAL_MS must be a whole number of milliseconds, at least 1 (got "${value}")`);
+  return ms;
+}
+
 function usageError(message: string) {
   return Object.assign(new Error(message), { usage: true });
 }
@@ -216,6 +262,7 @@ function usageError(message: string) {
 async function main(): Promise<void> {
   const io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
   try {
+    io.progressIntervalMs = progressIntervalFrom(process.env.KHABAR_PROGRESS_INTERVAL_MS);
     const code = await runCli(process.argv.slice(2), io);
     if (code >= 0) process.exitCode = code;
   } catch (err) {

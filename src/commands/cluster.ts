@@ -6,11 +6,15 @@ import { createMemoryCandidateIndex } from '../dedup/memory-candidate-index.js';
 import { createPgStoryAssigner } from '../dedup/create-pg-story-assigner.js';
 import { openScratchDatabase } from '../db/open-scratch-database.js';
 import { loadEnv } from '../config/env.js';
+import { createProgressReporter } from '../cli-progress/create-progress-reporter.js';
+import { formatProgress } from '../cli-progress/format-progress.js';
 
 export interface CommandIo {
   stdin: NodeJS.ReadableStream;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /** Plain progress lines this often when stderr is not a terminal (KHABAR_PROGRESS_INTERVAL_MS); default 10 s. */
+  progressIntervalMs?: number;
 }
 
 const USAGE = `usage: khabar cluster [--db] FILE|-   (JSONL items {"id","source","url","title","content","published"} in order)
@@ -85,12 +89,20 @@ async function clusterStream(
   let lineNumber = 0;
   let pending = '';
   let batch: DedupInput[] = [];
+  const stories = new Set<string>();
+  const progress = createProgressReporter({
+    stream: io.stderr,
+    intervalMs: io.progressIntervalMs,
+    render: () => formatProgress({ label: 'cluster', elapsedMs: performance.now() - started, items: count, stories: stories.size }),
+  });
   async function decide(inputs: DedupInput[]): Promise<void> {
     const assignments = assigner.assignBatch ? await assigner.assignBatch(inputs) : [await assigner.assign(inputs[0])];
     inputs.forEach((item, i) => {
       pending += JSON.stringify({ id: item.id, story: assignments[i].storyId }) + '\n';
+      stories.add(assignments[i].storyId);
     });
     count += inputs.length;
+    progress.tick();
   }
   try {
     const input = file === '-' ? io.stdin : createReadStream(file, { encoding: 'utf8' });
@@ -115,6 +127,7 @@ async function clusterStream(
     if (batch.length > 0) await decide(batch);
     await write(io.stdout, pending);
   } catch (err) {
+    progress.finish();
     if (pending) await write(io.stdout, pending);
     const e = toKhabarError(err);
     const code = isKhabarError(err) ? e.code : (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'CLUSTER_INPUT_INVALID' : e.code;
@@ -122,6 +135,6 @@ async function clusterStream(
     return 1;
   }
   const seconds = (performance.now() - started) / 1000;
-  io.stderr.write(`${count} items in ${seconds.toFixed(2)} s, ${Math.round(count / Math.max(seconds, 1e-9))} items/s\n`);
+  progress.finish(`${count} items in ${seconds.toFixed(2)} s, ${Math.round(count / Math.max(seconds, 1e-9))} items/s, ${stories.size} stories`);
   return 0;
 }

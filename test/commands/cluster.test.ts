@@ -40,7 +40,7 @@ describe('khabar cluster', () => {
       { id: 'b', story: 'b' },
       { id: 'c', story: 'a' },
     ]);
-    expect(r.stderr).toMatch(/^3 items in \d+\.\d+ s, \d+ items\/s\n$/m);
+    expect(r.stderr).toMatch(/^3 items in \d+\.\d+ s, \d+ items\/s, 2 stories\n$/m);
   });
 
   it('reads a file path as well as stdin, and skips blank lines', async () => {
