@@ -11,7 +11,7 @@ import { createLogger, type Logger } from './logger.js';
 import { openMigratedDatabase, parsePoolFor, refreshDepsFor, runService } from './main.js';
 import type { RefreshResult } from './pipeline/refresh-feed.js';
 import { refreshDueFeeds, type PassSummary } from './worker/refresh-due-feeds.js';
-import { createProgressReporter } from './cli-progress/create-progress-reporter.js';
+import { createProgressReporter, type ProgressReporter, type ProgressStream } from './cli-progress/create-progress-reporter.js';
 import { formatProgress } from './cli-progress/format-progress.js';
 
 const usage = `usage: khabar <command> [options]
@@ -109,7 +109,12 @@ async function fetchCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({ args, options: { once: { type: 'boolean' }, feed: { type: 'string', multiple: true } } });
   if (!values.once) throw usageError('fetch needs --once (the scheduled worker is `khabar start` or `khabar worker`)');
   const { env, feeds } = await loadConfig();
-  const logger = createLogger(env.logLevel, 'stderr');
+  let progress: ProgressReporter | undefined;
+  // On a terminal a log line (a failing feed's warning) would be glued to the progress line: it goes above it instead.
+  const logger = createLogger(
+    env.logLevel,
+    (io.stderr as ProgressStream).isTTY ? { write: (line: string) => (progress ? progress.pause(() => io.stderr.write(line)) : void io.stderr.write(line)) } : 'stderr',
+  );
   const unknown = (values.feed ?? []).filter((id) => !feeds.feeds.some((f) => f.id === id));
   if (unknown.length) throw usageError(`no feed with id ${unknown.join(', ')} in ${env.feedsFile}`);
   const disabled = (values.feed ?? []).filter((id) => feeds.feeds.some((f) => f.id === id && !f.enabled));
@@ -126,13 +131,14 @@ async function fetchCommand(args: string[], io: Io): Promise<number> {
     const wanted = values.feed ?? feeds.feeds.filter((f) => f.enabled).map((f) => f.id);
     const started = performance.now();
     const done = { feeds: 0, items: 0, errors: 0 };
-    const progress = createProgressReporter({
+    const reporter = createProgressReporter({
       stream: io.stderr,
       intervalMs: io.progressIntervalMs,
       render: () =>
         formatProgress({ label: 'fetch', elapsedMs: performance.now() - started, feedsDone: done.feeds, feedsTotal: wanted.length, ...done }),
     });
-    progress.tick();
+    progress = reporter;
+    reporter.tick();
     let summary: PassSummary;
     try {
       summary = await refreshDueFeeds(refreshDepsFor(handle, feeds, logger, parser), {
@@ -145,12 +151,12 @@ async function fetchCommand(args: string[], io: Io): Promise<number> {
           if (result.outcome === 'ok') done.items += result.newItems;
           if (result.outcome === 'error') done.errors++;
           // stdout and stderr are often the same terminal: the feed's line goes above the progress line, not into it.
-          progress.pause(() => io.stdout.write(`${describeResult(result)}\n`));
-          progress.tick();
+          reporter.pause(() => io.stdout.write(`${describeResult(result)}\n`));
+          reporter.tick();
         },
       });
     } finally {
-      progress.finish(formatProgress({ label: 'fetch', elapsedMs: performance.now() - started, feedsDone: done.feeds, feedsTotal: wanted.length, ...done }));
+      reporter.finish(formatProgress({ label: 'fetch', elapsedMs: performance.now() - started, feedsDone: done.feeds, feedsTotal: wanted.length, ...done }));
     }
     // A feed is skipped only when another process holds its lease; say which one, so a stuck lease can be traced.
     const skipped = wanted.filter((w) => !reported.has(w));
