@@ -59,6 +59,8 @@ export function refreshDepsFor(handle: DatabaseHandle, config: FeedsConfig, logg
   };
 }
 
+type ReloadTrigger = 'SIGHUP' | 'file change';
+
 export interface ServiceRoles {
   worker: boolean;
   server: boolean;
@@ -70,7 +72,24 @@ export interface ServiceRoles {
  * Resolves once everything is up; the shutdown handler exits the process.
  */
 export async function runService(env: Env, initialConfig: FeedsConfig, roles: ServiceRoles, logger: Logger): Promise<void> {
-  const handle = await openMigratedDatabase(env, logger);
+  // Watching starts before the slow start-up: an edit or a SIGHUP meanwhile is applied once everything is up (and a
+  // SIGHUP without a handler would end the process).
+  let ready = false;
+  let stopping = false;
+  let reloading: Promise<void> | null = null;
+  let queued: ReloadTrigger | null = null;
+  let watcher: FeedsFileWatcher | null = watchFeedsFile(env.feedsFile, () => requestReload('file change'), { logger });
+  const onHangup = () => requestReload('SIGHUP');
+  process.on('SIGHUP', onHangup);
+  const stopWatching = () => {
+    process.off('SIGHUP', onHangup);
+    watcher?.close();
+    watcher = null;
+  };
+  const handle = await openMigratedDatabase(env, logger).catch((err: unknown) => {
+    stopWatching();
+    throw err;
+  });
   let config = initialConfig;
   let server: ServerType | null = null;
   let worker: Worker | null = null;
@@ -101,17 +120,16 @@ export async function runService(env: Env, initialConfig: FeedsConfig, roles: Se
     }
     if (roles.worker) worker = startServiceWorker(true);
   } catch (err) {
+    stopWatching();
     await stopAll().catch((stopErr) => logger.error({ err: stopErr }, 'cleanup after a failed start failed'));
     throw err;
   }
-
-  let stopping = false;
   /**
    * Valid file: feeds synced (added ones are due at the next tick, removed ones disabled), the app rebuilt, the worker
    * restarted if its settings moved, and one line saying what changed. Invalid file, or a sync that fails: the running
    * config stays and one line says why, with the same file:line:col lines as `khabar check-config`.
    */
-  async function reloadFeedsFile(trigger: 'SIGHUP' | 'file change'): Promise<void> {
+  async function reloadFeedsFile(trigger: ReloadTrigger): Promise<void> {
     let next: FeedsConfig;
     try {
       next = await loadFeedsFile(env.feedsFile);
@@ -143,12 +161,10 @@ export async function runService(env: Env, initialConfig: FeedsConfig, roles: Se
     logger.info({ trigger, added, removed, changed, settings, worker_restarted: restartWorker }, 'feeds file reloaded');
   }
 
-  // One reload at a time; requests arriving meanwhile become one more reload after it, which reads the newest file.
-  let reloading: Promise<void> | null = null;
-  let queued: 'SIGHUP' | 'file change' | null = null;
-  function requestReload(trigger: 'SIGHUP' | 'file change'): void {
+  /** One reload at a time; requests arriving meanwhile (or during start-up) become one more, which reads the newest file. */
+  function requestReload(trigger: ReloadTrigger): void {
     if (stopping) return;
-    if (reloading) {
+    if (!ready || reloading) {
       queued = queued === 'SIGHUP' ? queued : trigger;
       return;
     }
@@ -166,9 +182,8 @@ export async function runService(env: Env, initialConfig: FeedsConfig, roles: Se
       reloading = null;
     })();
   }
-  let watcher: FeedsFileWatcher | null = watchFeedsFile(env.feedsFile, () => requestReload('file change'), { logger });
-  const onHangup = () => requestReload('SIGHUP');
-  process.on('SIGHUP', onHangup);
+  ready = true;
+  if (queued) requestReload(queued);
 
   installShutdown({
     logger,
@@ -178,9 +193,7 @@ export async function runService(env: Env, initialConfig: FeedsConfig, roles: Se
         name: 'config reload',
         run: async () => {
           stopping = true;
-          process.off('SIGHUP', onHangup);
-          watcher?.close();
-          watcher = null;
+          stopWatching();
           await reloading;
         },
       },
