@@ -85,6 +85,11 @@ describe('khabar start reloads feeds.yaml', () => {
     const get = (p: string) => fetch(`${base}${p}`);
     const text = async (p: string) => (await get(p)).text();
     const fetchesOf = (id: string) => server.requestsTo(`/${id}.xml`).length;
+    /** enabled per feed id, as the database has it (/api/feeds). */
+    const enabledIn = async () => {
+      const body = JSON.parse(await text('/api/feeds')) as { sources: Array<{ id: string; enabled: boolean }> };
+      return Object.fromEntries(body.sources.map((s) => [s.id, s.enabled]));
+    };
 
     try {
       await waitFor(async () => (await get('/healthz')).ok, 60_000);
@@ -97,6 +102,8 @@ describe('khabar start reloads feeds.yaml', () => {
       const [first] = await logged((l) => l.msg === 'feeds file reloaded');
       expect(first).toMatchObject({ trigger: 'file change', added: ['c', 'x'], removed: ['b'], changed: [], settings: ['title'], worker_restarted: false });
       expect(await text('/sources.opml')).toContain('https://outlet.example/rss');
+      // Removed is disabled and kept, not deleted.
+      expect(await enabledIn()).toEqual({ a: true, b: false, c: true, x: true });
       expect((await get(`/feed.xml?category=${encodeURIComponent('رياضة')}`)).status).toBe(200);
       const feed = await new Parser().parseString(await text('/feed.xml'));
       expect(feed.title).toBe('العنوان الثاني');
@@ -115,6 +122,7 @@ describe('khabar start reloads feeds.yaml', () => {
       const second = logs().filter((l) => l.msg === 'feeds file reloaded')[1];
       expect(second).toMatchObject({ trigger: 'SIGHUP', added: ['b'], removed: ['x'], changed: [], settings: ['concurrency'], worker_restarted: true });
       expect(await text('/sources.opml')).not.toContain('outlet.example');
+      expect(await enabledIn()).toEqual({ a: true, b: true, c: true, x: false });
       // The restarted worker fetches b again.
       await waitFor(async () => fetchesOf('b') > bAfterRemoval, 30_000);
       // The watcher's own event for that edit finds nothing new: no third reload line.
