@@ -1,4 +1,4 @@
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Parser from 'rss-parser';
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rss2 } from '../helpers/arabic-feeds.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { freePort, runCli, spawnCli } from '../helpers/run-cli.js';
+import { createTestDatabase, testBackends, type Backend } from '../helpers/test-db.js';
 
 interface LogLine {
   msg: string;
@@ -26,7 +27,8 @@ describe('khabar start reloads feeds.yaml', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'khabar-reload-'));
     const feed = { body: rss2(), contentType: 'application/rss+xml; charset=utf-8' };
-    server = await startFixtureServer({ '/a.xml': feed, '/b.xml': feed, '/c.xml': feed });
+    // One set of paths per backend, so that each run counts only its own fetches.
+    server = await startFixtureServer(Object.fromEntries(testBackends().flatMap((b) => ['a', 'b', 'c'].map((id) => [`/${b}/${id}.xml`, feed]))));
   });
 
   afterAll(async () => {
@@ -46,20 +48,31 @@ describe('khabar start reloads feeds.yaml', () => {
       ...opts.feeds,
       '',
     ].join('\n');
-  const local = (id: string, category?: string) => [
+  const localFeed = (backend: Backend, id: string, category?: string) => [
     `  - id: ${id}`,
     `    name: مصدر ${id}`,
-    `    url: ${server.url(`/${id}.xml`)}`,
+    `    url: ${server.url(`/${backend}/${id}.xml`)}`,
     ...(category ? [`    category: ${category}`] : []),
   ];
   // A public-looking address (.example never resolves): the only kind /sources.opml lists.
   const outlet = ['  - id: x', '    name: منفذ عام', '    url: https://outlet.example/rss'];
 
-  it('picks up added and removed feeds after a rename and after SIGHUP, and keeps running on a broken edit', async () => {
-    const feedsFile = path.join(dir, 'feeds.yaml');
+  for (const backend of testBackends()) {
+    it(`picks up added and removed feeds after a rename and after SIGHUP, and keeps running on a broken edit (${backend})`, async () => {
+      await scenario(backend);
+    }, 240_000);
+  }
+
+  async function scenario(backend: Backend): Promise<void> {
+    const local = (id: string, category?: string) => localFeed(backend, id, category);
+    const run = path.join(dir, backend);
+    mkdirSync(run);
+    const feedsFile = path.join(run, 'feeds.yaml');
+    const database = backend === 'postgres' ? await createTestDatabase('postgres') : null;
+    const dbEnv: Record<string, string> = database ? { DATABASE_URL: database.url! } : { DATA_DIR: path.join(run, 'data') };
     /** As editors and ConfigMaps do: a new file renamed over the old one. */
     const replace = (text: string) => {
-      const tmp = path.join(dir, '.feeds.yaml.swp');
+      const tmp = path.join(run, '.feeds.yaml.swp');
       writeFileSync(tmp, text);
       renameSync(tmp, feedsFile);
     };
@@ -67,7 +80,7 @@ describe('khabar start reloads feeds.yaml', () => {
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const child = spawnCli(['start'], { FEEDS_FILE: feedsFile, DATA_DIR: path.join(dir, 'data'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+    const child = spawnCli(['start'], { FEEDS_FILE: feedsFile, ...dbEnv, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
@@ -84,7 +97,7 @@ describe('khabar start reloads feeds.yaml', () => {
     };
     const get = (p: string) => fetch(`${base}${p}`);
     const text = async (p: string) => (await get(p)).text();
-    const fetchesOf = (id: string) => server.requestsTo(`/${id}.xml`).length;
+    const fetchesOf = (id: string) => server.requestsTo(`/${backend}/${id}.xml`).length;
     /** enabled per feed id, as the database has it (/api/feeds). */
     const enabledIn = async () => {
       const body = JSON.parse(await text('/api/feeds')) as { sources: Array<{ id: string; enabled: boolean }> };
@@ -154,8 +167,12 @@ describe('khabar start reloads feeds.yaml', () => {
     } finally {
       child.kill('SIGTERM');
     }
-    expect(await exited).toBe(0);
-  }, 240_000);
+    try {
+      expect(await exited).toBe(0);
+    } finally {
+      await database?.drop();
+    }
+  }
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
