@@ -146,6 +146,11 @@ export const items = pgTable(
     publishedAt: timestamp('published_at', { withTimezone: true }),
     fetchedAt: timestamp('fetched_at', { withTimezone: true }).notNull().defaultNow(),
     /**
+     * sha256 of the headline and HTML as the feed gave them (before any full-text page replaced the text): a later
+     * fetch of the same entry with another digest is the outlet's correction. Null for items stored before the column.
+     */
+    sourceDigest: text('source_digest'),
+    /**
      * Headline and the first 2,000 characters of the text, spelled as normalize-text.ts spells for matching (hamza
      * seats and alef forms, alef maqsura, taa marbuta, Persian letters and digits folded; diacritics, tatweel and
      * invisible marks out; lower case), so that /search finds أ/ا and ة/ه spellings of each other. Computed by

@@ -82,47 +82,7 @@ export async function reindexStaleEntries(db: Database, options: ReindexOptions)
         ? await tx.select({ id: items.id, title: items.title, contentText: items.contentText }).from(items).where(inArray(items.id, ids))
         : [];
       const itemById = new Map(stored.map((r) => [String(r.id), r]));
-      // Oldest first within the batch: the repeated-line tracker learns a source's recurring lines in publication order.
-      const tracker = createRepeatedLineTracker();
-      const wordDelta = new Map<number, number>();
-      let done = 0;
-      for (const entry of [...stale].reverse()) {
-        const item = itemById.get(entry.item_key);
-        if (!item) continue;
-        const fp = fingerprintInput(tracker, { source: entry.source, title: item.title, text: item.contentText });
-        const p = prepare(fp);
-        const keys = indexKeys(p, INDEX_KEY_DEFAULTS.sampleBits, INDEX_KEY_DEFAULTS.leadWords);
-        const old = storedFingerprint(entry.fingerprint_packed, entry.fingerprint);
-        for (const w of sortedUnique(old.words ?? [])) wordDelta.set(w, (wordDelta.get(w) ?? 0) - 1);
-        for (const w of p.distinctWords) wordDelta.set(w, (wordDelta.get(w) ?? 0) + 1);
-        await tx.execute(sql`delete from dedup_keys where seq = ${entry.seq}`);
-        await tx.execute(
-          sql`with entry as (
-                update dedup_entries set fingerprint_packed = ${packFingerprint(fp)}, fingerprint = null, fingerprint_version = ${FINGERPRINT_VERSION}
-                where seq = ${entry.seq} returning seq, published_at
-              )
-              insert into dedup_keys (key, published_at, seq)
-              select distinct k, entry.published_at, entry.seq from entry, unnest(${intArray(keys)}::int4[]) as k
-              on conflict do nothing`,
-        );
-        done++;
-      }
-      const changed = [...wordDelta].filter(([, d]) => d !== 0);
-      if (changed.length) {
-        const words = intArray(changed.map(([w]) => w));
-        const deltas = intArray(changed.map(([, d]) => d));
-        await tx.execute(
-          sql`update dedup_word_counts c set entries = greatest(c.entries + u.n, 0)
-              from unnest(${words}::int4[], ${deltas}::int4[]) as u(w, n) where c.word = u.w`,
-        );
-        await tx.execute(
-          sql`insert into dedup_word_counts (word, entries)
-              select w, n from unnest(${words}::int4[], ${deltas}::int4[]) as u(w, n) where n > 0
-              on conflict (word) do nothing`,
-        );
-        // A word no entry carries any more (an old-seed hash) is dead weight.
-        await tx.execute(sql`delete from dedup_word_counts where word = any(${words}::int4[]) and entries = 0`);
-      }
+      const done = await rewriteEntries(tx, stale, itemById);
       const last = stale[stale.length - 1];
       return { reindexed: done, skipped: stale.length - done, cursor: { publishedAt: new Date(last.published_at).toISOString(), seq: Number(last.seq) } };
     });
@@ -133,6 +93,71 @@ export async function reindexStaleEntries(db: Database, options: ReindexOptions)
     options.onBatch?.({ ...progress });
   }
   return progress;
+}
+
+/**
+ * Recomputes each entry's fingerprint, keys and word counts from its stored item's headline and text (entries without
+ * an item in `itemById` are left as they are); returns how many were rewritten. Run under the assignment lock.
+ */
+async function rewriteEntries(tx: Database, stale: StaleEntry[], itemById: Map<string, { title: string; contentText: string }>): Promise<number> {
+  // Oldest first within the batch: the repeated-line tracker learns a source's recurring lines in publication order.
+  const tracker = createRepeatedLineTracker();
+  const wordDelta = new Map<number, number>();
+  let done = 0;
+  for (const entry of [...stale].reverse()) {
+    const item = itemById.get(entry.item_key);
+    if (!item) continue;
+    const fp = fingerprintInput(tracker, { source: entry.source, title: item.title, text: item.contentText });
+    const p = prepare(fp);
+    const keys = indexKeys(p, INDEX_KEY_DEFAULTS.sampleBits, INDEX_KEY_DEFAULTS.leadWords);
+    const old = storedFingerprint(entry.fingerprint_packed, entry.fingerprint);
+    for (const w of sortedUnique(old.words ?? [])) wordDelta.set(w, (wordDelta.get(w) ?? 0) - 1);
+    for (const w of p.distinctWords) wordDelta.set(w, (wordDelta.get(w) ?? 0) + 1);
+    await tx.execute(sql`delete from dedup_keys where seq = ${entry.seq}`);
+    await tx.execute(
+      sql`with entry as (
+            update dedup_entries set fingerprint_packed = ${packFingerprint(fp)}, fingerprint = null, fingerprint_version = ${FINGERPRINT_VERSION}
+            where seq = ${entry.seq} returning seq, published_at
+          )
+          insert into dedup_keys (key, published_at, seq)
+          select distinct k, entry.published_at, entry.seq from entry, unnest(${intArray(keys)}::int4[]) as k
+          on conflict do nothing`,
+    );
+    done++;
+  }
+  const changed = [...wordDelta].filter(([, d]) => d !== 0);
+  if (changed.length) {
+    const words = intArray(changed.map(([w]) => w));
+    const deltas = intArray(changed.map(([, d]) => d));
+    await tx.execute(
+      sql`update dedup_word_counts c set entries = greatest(c.entries + u.n, 0)
+          from unnest(${words}::int4[], ${deltas}::int4[]) as u(w, n) where c.word = u.w`,
+    );
+    await tx.execute(
+      sql`insert into dedup_word_counts (word, entries)
+          select w, n from unnest(${words}::int4[], ${deltas}::int4[]) as u(w, n) where n > 0
+          on conflict (word) do nothing`,
+    );
+    // A word no entry carries any more (an old-seed hash) is dead weight.
+    await tx.execute(sql`delete from dedup_word_counts where word = any(${words}::int4[]) and entries = 0`);
+  }
+  return done;
+}
+
+/**
+ * An outlet corrected these items (new headline or text under the same identity): their dedup entries are recomputed
+ * from the stored rows, their stories stay. Run under the assignment lock, in the transaction that wrote the rows.
+ */
+export async function reindexItems(tx: Database, itemIds: number[]): Promise<number> {
+  if (itemIds.length === 0) return 0;
+  const entries = await queryRows<StaleEntry>(
+    tx,
+    sql`select e.seq, e.item_key, e.source, e.published_at, e.fingerprint_packed, e.fingerprint from dedup_entries e
+        where e.item_key = any(${`{${itemIds.join(',')}}`}::text[]) order by e.published_at desc, e.seq desc`,
+  );
+  if (entries.length === 0) return 0;
+  const stored = await tx.select({ id: items.id, title: items.title, contentText: items.contentText }).from(items).where(inArray(items.id, itemIds));
+  return rewriteEntries(tx, entries, new Map(stored.map((r) => [String(r.id), r])));
 }
 
 /**

@@ -15,4 +15,9 @@ export interface Item {
   contentText: string;
   publishedAt: Date | null;
   author: string | null;
+  /**
+   * sha256 of the title and HTML as the feed gave them (normalize-item.ts), kept when a full-text page replaces the
+   * text: the same entry fetched later with another digest is a correction. Absent for items made elsewhere (tools).
+   */
+  sourceDigest?: string | null;
 }

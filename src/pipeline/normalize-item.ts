@@ -41,6 +41,7 @@ export function normalizeItem(entry: ParsedEntry, feed: { id: string; url: strin
     contentText,
     publishedAt: entry.publishedAt,
     author: entry.author ? foldWhitespace(htmlToText(entry.author.slice(0, MAX_AUTHOR_CHARS))) || null : null,
+    sourceDigest: sha256(`${title}\n${contentHtml}`),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Database } from '../db/client.js';
 import type { ClaimedFeed } from '../db/queries/claim-due-feeds.js';
 import { recordFetchOutcome, recordLateFailure, releaseFeed, type FetchOutcome } from '../db/queries/record-fetch-outcome.js';
-import { canonicalLinkOwners, storedEntryKeys, withoutPrunedEntries } from '../db/queries/insert-items.js';
+import { canonicalLinkOwners, storedEntryDigests, withoutPrunedEntries } from '../db/queries/insert-items.js';
 import { retryTransient } from '../db/retry-transient.js';
 import { MAX_ERROR_MESSAGE_CHARS } from '../config/limits.js';
 import { shortErrorMessage, toKhabarError, type ErrorCode } from '../errors.js';
@@ -112,7 +112,7 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
       nextFetchAt,
     });
     log.info(
-      { entries: parsed.entries, new_items: stored.inserted, new_stories: stored.newStories, charset: parsed.charset, full_text: fullText },
+      { entries: parsed.entries, new_items: stored.inserted, new_stories: stored.newStories, corrected: stored.corrected, charset: parsed.charset, full_text: fullText },
       'feed refreshed',
     );
     return {
@@ -177,16 +177,18 @@ async function recordFailure(deps: RefreshDeps, feedId: string, outcome: Extract
 }
 
 /**
- * `full_text` feeds: the new items get their page's article. Not the ones stored before, nor entries that will not be
+ * `full_text` feeds: the new items (and corrected ones) get their page's article. Not the ones stored before, nor entries that will not be
  * stored (a link another feed already holds, an entry retention deleted): each page is a request to the outlet, and
  * those would be fetched again on every refresh.
  */
 async function withFullText(deps: RefreshDeps, feedId: string, feedUrl: string, items: Item[], log: Logger): Promise<{ toStore: Item[]; fullText: FullTextSummary }> {
-  const known = await retryTransient(() => storedEntryKeys(deps.db, feedId, items.map((i) => i.entryKey)));
+  const known = await retryTransient(() => storedEntryDigests(deps.db, feedId, items.map((i) => i.entryKey)));
+  // A stored entry the feed now gives with another digest is the outlet's correction: its page is read again too.
+  const corrected = (i: Item) => known.has(i.entryKey) && known.get(i.entryKey) !== null && !!i.sourceDigest && known.get(i.entryKey) !== i.sourceDigest;
   const unseen = await retryTransient(() => withoutPrunedEntries(deps.db, items.filter((i) => !known.has(i.entryKey))));
   const links = unseen.flatMap((i) => (i.canonicalLink ? [i.canonicalLink] : []));
   const owners = links.length ? await retryTransient(() => canonicalLinkOwners(deps.db, links)) : new Map<string, string>();
-  const fresh = unseen.filter((i) => !i.canonicalLink || !owners.has(i.canonicalLink));
+  const fresh = [...unseen.filter((i) => !i.canonicalLink || !owners.has(i.canonicalLink)), ...items.filter(corrected)];
   // A feed on a private address (a local RSSHub, an intranet) may link to its own origin; no other private address.
   const trustedOrigin = fresh.length > 0 && (await hasNonPublicHost(feedUrl, deps.resolve)) ? new URL(feedUrl).origin : null;
   const filled = await fetchFullText(fresh, { ...deps.options, parser: deps.parser, signal: deps.signal, trustedOrigin, resolve: deps.resolve }, log);

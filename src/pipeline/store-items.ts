@@ -1,9 +1,10 @@
 import { sql } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
+import { queryRows, type Database } from '../db/client.js';
 import type { ItemRow } from '../db/schema.js';
 import { CLUSTER_LOCK_KEY } from '../dedup/pg-candidate-index.js';
-import { canonicalLinkOwners, deletePrunedRows, insertItems, storedEntryKeys, withoutPrunedEntries } from '../db/queries/insert-items.js';
-import { createStories, refreshStories, setItemStories } from '../db/queries/story-membership.js';
+import { applyCorrections, canonicalLinkOwners, deletePrunedRows, findCorrections, insertItems, storedEntryKeys, withoutPrunedEntries, type Correction } from '../db/queries/insert-items.js';
+import { reindexItems } from '../dedup/reindex-stale-entries.js';
+import { createStories, refreshCorrectedStories, refreshStories, setItemStories } from '../db/queries/story-membership.js';
 import type { Item } from '../domain/item.js';
 import { storableItem } from '../domain/storable-text.js';
 import type { StoryAssigner } from './story-assigner.js';
@@ -14,6 +15,8 @@ export interface StoreItemsResult {
   inserted: number;
   newStories: number;
   joinedStories: number;
+  /** Stored items the feed now gives with another headline or text (an outlet's correction), updated in place. */
+  corrected: number;
 }
 
 /**
@@ -48,7 +51,14 @@ export async function storeItems(
       const live = await withoutPrunedEntries(tx, prepared);
       let inserted = await insertItems(tx, live, now);
       inserted.push(...(await insertLinkReusers(tx, live, inserted, now)));
-      if (inserted.length === 0) return { inserted: 0, newStories: 0, joinedStories: 0 };
+      const corrections = await findCorrections(tx, live, inserted);
+      if (inserted.length === 0) {
+        if (corrections.length === 0) return { inserted: 0, newStories: 0, joinedStories: 0, corrected: 0 };
+        await tx.execute(sql`select pg_advisory_xact_lock(${CLUSTER_LOCK_KEY})`);
+        lockedAt = performance.now();
+        await correct(tx, corrections);
+        return { inserted: 0, newStories: 0, joinedStories: 0, corrected: corrections.length };
+      }
       // Oldest first, so a story's first item is the earliest copy.
       inserted.sort((a, b) => storyTime(a).getTime() - storyTime(b).getTime() || a.id - b.id);
       // Before the lock: what assignment can work out from the rows alone (fingerprints).
@@ -58,7 +68,7 @@ export async function storeItems(
       // Checked again under the lock: an entry pruned while this transaction was inserting it.
       const kept = new Set((await deletePrunedRows(tx, inserted)).map((r) => r.id));
       inserted = inserted.filter((r) => kept.has(r.id));
-      const result: StoreItemsResult = { inserted: inserted.length, newStories: 0, joinedStories: 0 };
+      const result: StoreItemsResult = { inserted: inserted.length, newStories: 0, joinedStories: 0, corrected: 0 };
       if (inserted.length === 0) return result;
       const placements = await assigner.place(tx, inserted, preparedRows);
       afterCommit = assigner.takeAfterCommit?.() ?? null;
@@ -81,9 +91,33 @@ export async function storeItems(
       await refreshStories(tx, [...joined]);
       result.newStories = starts.length;
       result.joinedStories = inserted.length - starts.length;
+      if (corrections.length) {
+        await correct(tx, corrections);
+        result.corrected = corrections.length;
+      }
       return result;
     });
   }
+}
+
+/**
+ * An outlet's corrections, under the assignment lock: the stored rows take the new headline and text (id, story and guid
+ * stay), their dedup entries are recomputed, and their stories re-pick the representative; a story's updated time
+ * moves only where what its entry shows changed (a member's headline, or the representative's text).
+ */
+async function correct(tx: Database, corrections: Correction[]): Promise<void> {
+  await applyCorrections(tx, corrections);
+  await reindexItems(tx, corrections.map((c) => c.itemId));
+  const storyIds = [...new Set(corrections.flatMap((c) => (c.storyId === null ? [] : [c.storyId])))];
+  const representatives = storyIds.length
+    ? await queryRows<{ id: string | number; rep: string | number | null }>(
+        tx,
+        sql`select id, representative_item_id as rep from stories where id = any(${`{${storyIds.join(',')}}`}::bigint[])`,
+      )
+    : [];
+  const representativeOf = new Map(representatives.map((r) => [Number(r.id), r.rep === null ? null : Number(r.rep)]));
+  const shown = corrections.filter((c) => c.storyId !== null && (c.titleChanged || representativeOf.get(c.storyId) === c.itemId)).map((c) => c.storyId!);
+  await refreshCorrectedStories(tx, storyIds, [...new Set(shown)]);
 }
 
 /**

@@ -58,7 +58,7 @@ describe.each(testBackends())('storage on %s', (backend) => {
   it('stores each item once, gives every item a story, and ignores refetches', async () => {
     const { db } = t.handle;
     const first = await storeItems(db, [item('a', 1), item('a', 2)], singletonStoryAssigner);
-    expect(first).toEqual({ inserted: 2, newStories: 2, joinedStories: 0 });
+    expect(first).toEqual({ inserted: 2, newStories: 2, joinedStories: 0, corrected: 0 });
     const again = await storeItems(db, [item('a', 1), item('a', 2), item('a', 3)], singletonStoryAssigner);
     expect(again.inserted).toBe(1);
     const rows = await db.select().from(items).where(eq(items.feedId, 'a'));
@@ -116,7 +116,7 @@ describe.each(testBackends())('storage on %s', (backend) => {
     };
     const batch = [20, 21, 22].map((n) => item('a', n, { contentText: 'نص '.repeat(n) }));
     const result = await storeItems(db, batch, assigner);
-    expect(result).toEqual({ inserted: 3, newStories: 1, joinedStories: 2 });
+    expect(result).toEqual({ inserted: 3, newStories: 1, joinedStories: 2, corrected: 0 });
     const rows = await db.select().from(items).where(inArray(items.entryKey, batch.map((b) => b.entryKey))).orderBy(items.id);
     expect(rows[0].storyId).toBe(rows[1].storyId);
     expect(rows[2].storyId).toBe(existing.id);

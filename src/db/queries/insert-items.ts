@@ -28,6 +28,7 @@ export async function insertItems(db: Database, batch: Item[], fetchedAt: Date):
           author: item.author,
           publishedAt: item.publishedAt,
           fetchedAt,
+          sourceDigest: item.sourceDigest ?? null,
         })),
       )
       .onConflictDoNothing()
@@ -45,6 +46,62 @@ export async function storedEntryKeys(db: Database, feedId: string, entryKeys: s
     .from(items)
     .where(and(eq(items.feedId, feedId), inArray(items.entryKey, entryKeys)));
   return new Set(rows.map((r) => r.entryKey));
+}
+
+/** The source digest each of these entry keys of a feed was stored with (null: stored before digests). */
+export async function storedEntryDigests(db: Database, feedId: string, entryKeys: string[]): Promise<Map<string, string | null>> {
+  if (entryKeys.length === 0) return new Map();
+  const rows = await db
+    .select({ entryKey: items.entryKey, digest: items.sourceDigest })
+    .from(items)
+    .where(and(eq(items.feedId, feedId), inArray(items.entryKey, entryKeys)));
+  return new Map(rows.map((r) => [r.entryKey, r.digest]));
+}
+
+/** A stored item whose entry the feed now gives with another headline or text (the outlet's correction). */
+export interface Correction {
+  itemId: number;
+  storyId: number | null;
+  titleChanged: boolean;
+  item: Item;
+}
+
+/**
+ * The entries of `batch` already stored under the same feed and entry key but with another source digest. Items
+ * stored before digests existed get theirs recorded here, without counting as corrected (nothing to compare with).
+ */
+export async function findCorrections(db: Database, batch: Item[], inserted: ItemRow[]): Promise<Correction[]> {
+  const done = new Set(inserted.map((r) => `${r.feedId}\u0000${r.entryKey}`));
+  const rest = batch.filter((i) => i.sourceDigest && !done.has(`${i.feedId}\u0000${i.entryKey}`));
+  if (rest.length === 0) return [];
+  const out: Correction[] = [];
+  for (const feedId of new Set(rest.map((i) => i.feedId))) {
+    const ofFeed = rest.filter((i) => i.feedId === feedId);
+    const rows = await db
+      .select({ id: items.id, storyId: items.storyId, entryKey: items.entryKey, digest: items.sourceDigest, title: items.title })
+      .from(items)
+      .where(and(eq(items.feedId, feedId), inArray(items.entryKey, ofFeed.map((i) => i.entryKey))));
+    const byKey = new Map(rows.map((r) => [r.entryKey, r]));
+    const backfill: Array<{ id: number; digest: string }> = [];
+    for (const item of ofFeed) {
+      const row = byKey.get(item.entryKey);
+      if (!row || row.digest === item.sourceDigest) continue;
+      if (row.digest === null) backfill.push({ id: row.id, digest: item.sourceDigest! });
+      else out.push({ itemId: row.id, storyId: row.storyId, titleChanged: row.title !== item.title, item });
+    }
+    for (const b of backfill) await db.update(items).set({ sourceDigest: b.digest }).where(eq(items.id, b.id));
+  }
+  return out;
+}
+
+/** Writes the corrected headline, text and digest over each stored item (its id, story and link stay). */
+export async function applyCorrections(db: Database, corrections: Correction[]): Promise<void> {
+  for (const c of corrections) {
+    await db
+      .update(items)
+      .set({ title: c.item.title, contentHtml: c.item.contentHtml, contentText: c.item.contentText, author: c.item.author, sourceDigest: c.item.sourceDigest ?? null })
+      .where(eq(items.id, c.itemId));
+  }
 }
 
 /** The feed that holds each of these canonical links. */

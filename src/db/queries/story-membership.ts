@@ -50,3 +50,25 @@ export async function refreshStories(db: Database, storyIds: number[]): Promise<
     })
     .where(inArray(stories.id, storyIds));
 }
+
+/**
+ * After corrections: re-picks the representative of each story by the same rule as refreshStories, and moves
+ * `updated_at` only for the stories in `shownChanged` (a member's headline or the representative's text changed) or
+ * whose representative changed; the others keep their time, so readers see no update where nothing shown changed.
+ */
+export async function refreshCorrectedStories(db: Database, storyIds: number[], shownChanged: number[]): Promise<void> {
+  if (storyIds.length === 0) return;
+  const pick = sql`(
+    select i.id from items i join feeds f on f.id = i.feed_id
+    where i.story_id = ${stories.id}
+    order by f.priority desc, length(i.content_text) desc, i.id asc
+    limit 1)`;
+  const touched = shownChanged.length ? sql`${stories.id} = any(${`{${shownChanged.join(',')}}`}::bigint[])` : sql`false`;
+  await db
+    .update(stories)
+    .set({
+      updatedAt: sql`case when ${touched} or ${pick} is distinct from ${stories.representativeItemId} then now() else ${stories.updatedAt} end`,
+      representativeItemId: pick,
+    })
+    .where(inArray(stories.id, storyIds));
+}
