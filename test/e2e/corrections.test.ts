@@ -16,17 +16,11 @@ import { silentLogger } from '../../src/logger.js';
 import type { RefreshDeps } from '../../src/pipeline/refresh-feed.js';
 import { refreshDueFeeds } from '../../src/worker/refresh-due-feeds.js';
 import { agencyCopy, unrelatedReport } from '../helpers/agency-report.js';
+import { rssWith } from '../helpers/rss-with.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
 import { feedSource, testRefreshDeps } from '../helpers/test-sources.js';
 
-const rssWith = (entries: Array<{ title: string; html: string; link: string; date: string }>) =>
-  `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>t</title><link>https://x.example/</link><description>d</description>${entries
-    .map(
-      (e) =>
-        `<item><title><![CDATA[${e.title}]]></title><link>${e.link}</link><guid>${e.link}</guid><pubDate>${e.date}</pubDate><content:encoded><![CDATA[${e.html}]]></content:encoded></item>`,
-    )
-    .join('')}</channel></rss>`;
 
 describe.each(testBackends())('an outlet corrects an entry (%s)', (backend) => {
   let server: FixtureServer;

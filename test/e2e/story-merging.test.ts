@@ -15,16 +15,10 @@ import { refreshDueFeeds } from '../../src/worker/refresh-due-feeds.js';
 import { agencyCopy, republishedCopy, thirdReport, unrelatedReport } from '../helpers/agency-report.js';
 import { feedSource, testRefreshDeps } from '../helpers/test-sources.js';
 import { feedparserMissing, feedparserParse } from '../publish/sample-feed.js';
+import { rssWith } from '../helpers/rss-with.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
 
-const rssWith = (entries: Array<{ title: string; html: string; link: string; date: string }>) =>
-  `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>t</title><link>https://x.example/</link><description>d</description>${entries
-    .map(
-      (e) =>
-        `<item><title><![CDATA[${e.title}]]></title><link>${e.link}</link><guid>${e.link}</guid><pubDate>${e.date}</pubDate><content:encoded><![CDATA[${e.html}]]></content:encoded></item>`,
-    )
-    .join('')}</channel></rss>`;
 
 describe.each(testBackends())('one story, every outlet (%s)', (backend) => {
   let server: FixtureServer;
