@@ -78,6 +78,8 @@ export async function runService(env: Env, initialConfig: FeedsConfig, roles: Se
   let stopping = false;
   let reloading: Promise<void> | null = null;
   let queued: ReloadTrigger | null = null;
+  /** The last reload was refused: the next one says so even when the file is back to the running config. */
+  let lastFailed = false;
   let watcher: FeedsFileWatcher | null = watchFeedsFile(env.feedsFile, () => requestReload('file change'), { logger });
   const onHangup = () => requestReload('SIGHUP');
   process.on('SIGHUP', onHangup);
@@ -136,21 +138,26 @@ export async function runService(env: Env, initialConfig: FeedsConfig, roles: Se
     } catch (err) {
       const e = toKhabarError(err);
       logger.error({ trigger, code: e.code, error: e.message }, 'feeds file invalid, previous config kept');
+      lastFailed = true;
       return;
     }
     const diff = diffFeedsConfig(config, next);
     if (diff.unchanged) {
-      // Directory events for a file that did not change (a touch, an editor's backup) are not news.
-      logger[trigger === 'SIGHUP' ? 'info' : 'debug']({ trigger }, 'feeds file reloaded, nothing changed');
+      // Directory events for a file that did not change (a touch, an editor's backup) are not news; a broken edit
+      // put back is, as is an answer to SIGHUP.
+      logger[trigger === 'SIGHUP' || lastFailed ? 'info' : 'debug']({ trigger }, 'feeds file reloaded, nothing changed');
+      lastFailed = false;
       return;
     }
     try {
       await syncFeeds(handle.db, next.feeds);
     } catch (err) {
       logger.error({ trigger, code: toKhabarError(err).code, error: shortErrorMessage(err) }, 'feeds file reload failed, previous config kept');
+      lastFailed = true;
       return;
     }
     config = next;
+    lastFailed = false;
     if (app) app = createServiceApp(env, config, handle, logger);
     const restartWorker = worker !== null && diff.settings.some((s) => workerSettings.includes(s));
     if (restartWorker) {

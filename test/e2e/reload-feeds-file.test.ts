@@ -161,6 +161,12 @@ describe('khabar start reloads feeds.yaml', () => {
       await waitFor(async () => fetchesOf('c') > cBefore, 30_000);
       expect(child.exitCode).toBeNull();
       expect(logs().filter((l) => l.msg === 'feeds file reloaded')).toHaveLength(2);
+
+      // 4. The broken edit put back: nothing to apply, and the log says the file is good again.
+      replace(feedsYaml({ title: 'العنوان الثاني', concurrency: 3, feeds: [...local('a'), ...local('b'), ...local('c', 'رياضة')] }));
+      const [restored] = await logged((l) => l.msg === 'feeds file reloaded, nothing changed');
+      expect(restored.trigger).toBe('file change');
+      expect(logs().filter((l) => l.msg === 'feeds file reloaded')).toHaveLength(2);
     } catch (err) {
       console.error(`khabar stdout:\n${stdout}\nstderr:\n${stderr}`);
       throw err;
