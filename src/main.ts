@@ -15,6 +15,9 @@ import type { RefreshDeps } from './pipeline/refresh-feed.js';
 import { shortErrorMessage, toKhabarError } from './errors.js';
 import { installShutdown } from './shutdown.js';
 import { startWorker, type Worker } from './worker/schedule.js';
+import type { ReadinessCheck } from './http/routes/health-routes.js';
+import { createMetrics, type Metrics } from './metrics/create-metrics.js';
+import { migrationsCheck, workerCheck } from './metrics/readiness-checks.js';
 import { sql } from 'drizzle-orm';
 
 /** Opens the database and applies pending migrations: every command that touches the database starts here. */
@@ -98,6 +101,12 @@ export async function runService(env: Env, initialConfig: FeedsConfig, roles: Se
   // Swapped whole on a reload: titles, categories and the OPML are baked into its routes and caches.
   let app: ReturnType<typeof createApp> | null = null;
   const parser = parsePoolFor(env, logger);
+  // One registry and one set of checks for the process: apps rebuilt on a reload and restarted workers share them.
+  const metrics = createMetrics({ db: handle.db, logger });
+  const observability: Observability = {
+    metrics,
+    readiness: [migrationsCheck(handle.db), ...(roles.worker ? [workerCheck(() => worker)] : [])],
+  };
   const startServiceWorker = (runAtStart: boolean) =>
     startWorker(refreshDepsFor(handle, config, logger, parser), {
       schedule: config.settings.schedule,
@@ -105,6 +114,7 @@ export async function runService(env: Env, initialConfig: FeedsConfig, roles: Se
       dedupWindowHours: config.settings.dedupWindowHours,
       retentionDays: config.settings.retentionDays,
       runAtStart,
+      metrics,
     });
   const stopAll = async () => {
     if (server) await closeServer(server);
@@ -117,7 +127,7 @@ export async function runService(env: Env, initialConfig: FeedsConfig, roles: Se
     logger.info({ feeds: config.feeds.length, disabled: synced.disabled }, 'feeds synced from config');
     // The server binds first: a port that is taken must stop the process before any feed is claimed.
     if (roles.server) {
-      app = createServiceApp(env, config, handle, logger);
+      app = createServiceApp(env, config, handle, logger, observability);
       server = await listen((request, bindings) => app!.fetch(request, bindings), env, logger);
     }
     if (roles.worker) worker = startServiceWorker(true);
@@ -158,7 +168,7 @@ export async function runService(env: Env, initialConfig: FeedsConfig, roles: Se
     }
     config = next;
     lastFailed = false;
-    if (app) app = createServiceApp(env, config, handle, logger);
+    if (app) app = createServiceApp(env, config, handle, logger, observability);
     const restartWorker = worker !== null && diff.settings.some((s) => workerSettings.includes(s));
     if (restartWorker) {
       await worker!.stop();
@@ -212,7 +222,12 @@ export async function runService(env: Env, initialConfig: FeedsConfig, roles: Se
   });
 }
 
-function createServiceApp(env: Env, config: FeedsConfig, handle: DatabaseHandle, logger: Logger) {
+interface Observability {
+  metrics: Metrics;
+  readiness: ReadinessCheck[];
+}
+
+function createServiceApp(env: Env, config: FeedsConfig, handle: DatabaseHandle, logger: Logger, observability: Observability) {
   return createApp({
     feedStore: createDbFeedStore(handle.db, {
       title: config.settings.title,
@@ -228,7 +243,10 @@ function createServiceApp(env: Env, config: FeedsConfig, handle: DatabaseHandle,
       sources: config.feeds.filter((f) => f.enabled).map((f) => ({ name: f.name, url: f.url, category: f.category, language: f.language })),
       // Disabled feeds too: their stories stay published under their category.
       categories: [...new Set(config.feeds.flatMap((f) => (f.category ? [f.category] : [])))],
+      metricsToken: env.metricsToken,
     },
+    metrics: observability.metrics,
+    readiness: observability.readiness,
     health: async function databaseHealth() {
       try {
         await handle.db.execute(sql`select 1`);

@@ -20,6 +20,8 @@ export interface Env {
   parseWorkers: number | null;
   /** Wall-clock budget for parsing one feed or reading one article page, ms: past it the feed fails with PARSE_TOO_SLOW. */
   parseBudgetMs: number;
+  /** When set, /metrics needs `Authorization: Bearer <token>`; null: /metrics is open (keep it off the public network). */
+  metricsToken: string | null;
 }
 
 export interface EnvProblem {
@@ -78,6 +80,7 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.preprocess(unsetIfBlank, integer(0, 3_600_000).default(30_000)),
   PARSE_WORKERS: z.preprocess(unsetIfBlank, integer(1, 64).optional()),
   PARSE_BUDGET_MS: z.preprocess(unsetIfBlank, integer(100, 600_000).default(10_000)),
+  METRICS_TOKEN: z.preprocess(unsetIfBlank, z.string().min(16, 'must be at least 16 characters').max(512, 'must be at most 512 characters').optional()),
 });
 
 /** The variables khabar reads, for documentation and for `check-config` output. */
@@ -119,6 +122,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): Env {
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     parseWorkers: v.PARSE_WORKERS ?? null,
     parseBudgetMs: v.PARSE_BUDGET_MS,
+    metricsToken: v.METRICS_TOKEN ?? null,
   };
 }
 
@@ -126,6 +130,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): Env {
 function describeValue(variable: string, value: string | undefined): string {
   if (value === undefined) return 'nothing';
   if (variable === 'DATABASE_URL') return JSON.stringify(redactUrlPassword(value));
+  if (variable === 'METRICS_TOKEN') return `${value.length} characters`;
   return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
 }
 

@@ -11,7 +11,10 @@ import { onError } from './on-error.js';
 import { secureHeaderValues, type SecureHeadersOptions } from './secure-header-values.js';
 import { DEFAULT_PAGE_SIZE, PAGE_SIZES, roundLimitUp } from './parse-limit.js';
 import { feedPreflightRoutes, feedRoutes } from './routes/feed-routes.js';
-import { healthRoutes, type HealthCheck } from './routes/health-routes.js';
+import { healthRoutes, type HealthCheck, type ReadinessCheck } from './routes/health-routes.js';
+import { metricsRoute } from './routes/metrics-route.js';
+import type { Metrics } from '../metrics/create-metrics.js';
+import { timeRequests } from '../metrics/time-requests.js';
 import { homePage } from './routes/home-page.js';
 import { pagesRoutes } from './routes/pages-routes.js';
 import { sourcesRoute } from './routes/sources-route.js';
@@ -34,6 +37,8 @@ export interface AppConfig {
    * categories of `sources`; when both are absent (tools and tests that know no feeds), any category is served.
    */
   categories?: readonly string[];
+  /** METRICS_TOKEN: when set, /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken?: string | null;
 }
 
 export interface AppDeps {
@@ -41,6 +46,10 @@ export interface AppDeps {
   logger: Logger;
   config: AppConfig;
   health?: HealthCheck;
+  /** Readiness checks besides the database (migrations, the worker's last pass), each named in /readyz. */
+  readiness?: readonly ReadinessCheck[];
+  /** The process's registry (made once in runService, so counts outlast app rebuilds); without it no /metrics. */
+  metrics?: Metrics;
   /** For tests: milliseconds now. */
   clock?: () => number;
 }
@@ -80,6 +89,7 @@ export function createApp(deps: AppDeps): Hono {
     maxEntries: feedCacheBound(categories),
     build: buildFeed,
     clock: deps.clock,
+    metrics: deps.metrics?.feedCache,
   });
 
   // Feeds are public and read by web-based readers from other origins.
@@ -91,6 +101,7 @@ export function createApp(deps: AppDeps): Hono {
   };
 
   const site = new Hono();
+  if (deps.metrics) site.use(timeRequests(deps.metrics));
   site.use(requestId());
   site.use(secureHeaders(security));
   // The pages (home with stories, search, status) before the config-only `/`, which serves stores without stories.
@@ -99,7 +110,8 @@ export function createApp(deps: AppDeps): Hono {
   site.route('/', feedPreflightRoutes());
   site.route('/', sourcesRoute({ title: config.feedTitle, sources: config.sources ?? [], cacheSeconds }));
   site.route('/', storyRoute(deps));
-  site.route('/', healthRoutes({ health: deps.health, logger }));
+  site.route('/', healthRoutes({ health: deps.health, checks: deps.readiness, logger }));
+  if (deps.metrics) site.route('/', metricsRoute({ metrics: deps.metrics, token: config.metricsToken ?? null }));
   site.notFound(function notFound(c) {
     return c.json({ error: { code: 'NOT_FOUND', message: 'no such page; the feeds are /feed.xml, /feed.atom and /feed.json' } }, 404);
   });
@@ -109,7 +121,7 @@ export function createApp(deps: AppDeps): Hono {
   // built once per rebuilt feed (the same security headers, request id and CORS headers), which keeps a request
   // close to the cost of copying its bytes. Every other request, and anything that matches no feed route, is the site's.
   const app = new Hono();
-  app.route('/', feedRoutes({ cache, cacheSeconds, defaultLimit, categories, securityHeaders: secureHeaderValues(security), logger }));
+  app.route('/', feedRoutes({ cache, cacheSeconds, defaultLimit, categories, securityHeaders: secureHeaderValues(security), logger, metrics: deps.metrics }));
   app.notFound(function siteRequest(c) {
     return site.fetch(c.req.raw, c.env);
   });

@@ -1,5 +1,6 @@
 import { KhabarError, shortErrorMessage, toKhabarError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { FeedCacheMetrics } from '../metrics/create-metrics.js';
 import type { EncodedFeed } from '../publish/encode-feed.js';
 import type { MergedFeed } from '../publish/types.js';
 import type { FeedFormat } from './feed-formats.js';
@@ -18,6 +19,8 @@ export interface FeedCacheOptions {
   maxEntries: number;
   build: (feed: MergedFeed, format: FeedFormat, query: FeedQuery, versionKey: string) => Promise<EncodedFeed>;
   clock?: () => number;
+  /** Counts hits and rebuilds (src/metrics); lives outside the cache so counts outlast it. */
+  metrics?: FeedCacheMetrics;
 }
 
 export interface FeedCache {
@@ -79,6 +82,7 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
       const feed = await fromStore(() => options.feedStore.load(query));
       const encoded = keepLastModifiedMonotonic(await options.build(feed, format, query, versionKey), previous?.encoded);
       remember(key, { encoded, checkedAt: clock() });
+      options.metrics?.rebuilt();
       log.debug({ format, ...query, version: versionKey, bytes: encoded.body.length }, 'feed rebuilt');
       return encoded;
     } catch (err) {
@@ -94,7 +98,9 @@ export function createFeedCache(options: FeedCacheOptions): FeedCache {
   function servable(key: string): EncodedFeed | undefined {
     const entry = entries.get(key);
     if (entry === undefined) return undefined;
-    return clock() - entry.checkedAt < options.freshMs || refreshing.has(key) ? entry.encoded : undefined;
+    if (clock() - entry.checkedAt >= options.freshMs && !refreshing.has(key)) return undefined;
+    options.metrics?.hit();
+    return entry.encoded;
   }
 
   return {

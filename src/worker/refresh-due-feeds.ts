@@ -5,6 +5,7 @@ import { FULL_TEXT_BUDGET_MS } from '../pipeline/fetch-full-text.js';
 import type { Logger } from '../logger.js';
 import { refreshFeed, type RefreshDeps, type RefreshResult } from '../pipeline/refresh-feed.js';
 import { shortErrorMessage } from '../errors.js';
+import type { WorkerMetrics } from '../metrics/create-metrics.js';
 
 export interface RefreshDueFeedsOptions {
   concurrency: number;
@@ -17,6 +18,8 @@ export interface RefreshDueFeedsOptions {
   signal?: AbortSignal;
   /** Stored with each lease this pass takes; default `hostname:pid` of this process. */
   leaseOwner?: string;
+  /** Told each feed's outcome and how long it took (src/metrics). */
+  metrics?: Pick<WorkerMetrics, 'refreshed'>;
 }
 
 export interface PassSummary {
@@ -48,7 +51,9 @@ export async function refreshDueFeeds(deps: RefreshDeps, options: RefreshDueFeed
       const [claimed] = await claimNext(deps.db);
       if (!claimed) return;
       done.add(claimed.feed.id);
+      const started = performance.now();
       const result = await refreshFeed(deps, claimed);
+      options.metrics?.refreshed(result, (performance.now() - started) / 1000);
       summary.feeds++;
       if (result.outcome === 'ok') {
         summary.ok++;

@@ -1,4 +1,4 @@
-import cron from 'node-cron';
+import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from '../logger.js';
 import type { RefreshDeps } from '../pipeline/refresh-feed.js';
 import { pruneDedupIndex } from '../db/queries/prune-dedup-index.js';
@@ -6,6 +6,7 @@ import { pruneOldStories } from '../db/queries/prune-old-stories.js';
 import { reindexIfStale } from '../dedup/reindex-stale-entries.js';
 import { refreshDueFeeds } from './refresh-due-feeds.js';
 import { shortErrorMessage } from '../errors.js';
+import type { WorkerMetrics } from '../metrics/create-metrics.js';
 
 export interface WorkerOptions {
   /** node-cron expression, validated with the config. */
@@ -20,6 +21,8 @@ export interface WorkerOptions {
   retentionDays?: number | null;
   /** Run a pass right away instead of waiting for the first tick. */
   runAtStart?: boolean;
+  /** Feed outcomes, retention deletions and pass ends, for /metrics. */
+  metrics?: WorkerMetrics;
 }
 
 export interface Worker {
@@ -27,6 +30,12 @@ export interface Worker {
   runPass(): Promise<void>;
   /** Stops ticking, lets the pass in flight finish its feeds (no new claims). Idempotent. */
   stop(): Promise<void>;
+  /** When the last pass ended (ms since the epoch), or null before the first; /readyz compares it with the period. */
+  lastPassAt(): number | null;
+  /** When the worker started ticking, ms since the epoch. */
+  readonly startedAt: number;
+  /** The longest gap between the schedule's next few ticks, ms. */
+  readonly periodMs: number;
 }
 
 /** Time one pass may spend deleting old stories before it goes back to refreshing feeds. */
@@ -37,6 +46,8 @@ export function startWorker(deps: RefreshDeps, options: WorkerOptions): Worker {
   const log: Logger = deps.logger.child({ component: 'worker' });
   const abort = new AbortController();
   let inFlight: Promise<void> | null = null;
+  let lastPassAt: number | null = null;
+  const startedAt = Date.now();
 
   function runPass(): Promise<void> {
     if (inFlight) {
@@ -47,13 +58,18 @@ export function startWorker(deps: RefreshDeps, options: WorkerOptions): Worker {
       const started = Date.now();
       try {
         await reindexIfDue();
-        const summary = await refreshDueFeeds({ ...deps, signal: abort.signal }, { concurrency: options.concurrency, signal: abort.signal });
+        const summary = await refreshDueFeeds(
+          { ...deps, signal: abort.signal },
+          { concurrency: options.concurrency, signal: abort.signal, metrics: options.metrics },
+        );
         if (summary.feeds > 0) log.info({ ...summary, ms: Date.now() - started }, 'worker pass finished');
         await pruneIfDue();
       } catch (err) {
         log.error({ error: shortErrorMessage(err) }, 'worker pass failed');
         log.debug({ err }, 'worker pass failure detail');
       } finally {
+        lastPassAt = Date.now();
+        options.metrics?.passFinished(lastPassAt);
         inFlight = null;
       }
     })();
@@ -91,6 +107,7 @@ export function startWorker(deps: RefreshDeps, options: WorkerOptions): Worker {
       // A first run on a large archive would keep this worker from refreshing feeds for minutes: it stops after its
       // budget and carries on at the next pass.
       const pruned = await pruneOldStories(deps.db, before, { signal: abort.signal, budgetMs: RETENTION_BUDGET_MS });
+      if (pruned) options.metrics?.retentionPruned(pruned);
       if (pruned && (pruned.stories > 0 || pruned.items > 0)) log.info({ ...pruned, before: before.toISOString() }, 'old stories pruned');
       if (!pruned?.more) lastRetention = Date.now();
     }
@@ -102,6 +119,9 @@ export function startWorker(deps: RefreshDeps, options: WorkerOptions): Worker {
   let stopping: Promise<void> | null = null;
   return {
     runPass,
+    lastPassAt: () => lastPassAt,
+    startedAt,
+    periodMs: schedulePeriodMs(task),
     stop: () =>
       (stopping ??= (async function stopWorker() {
         abort.abort();
@@ -110,4 +130,12 @@ export function startWorker(deps: RefreshDeps, options: WorkerOptions): Worker {
         await inFlight;
       })()),
   };
+}
+
+/** The longest gap between the next few ticks: irregular schedules (`0 9,17 * * *`) are judged by their longest wait. */
+function schedulePeriodMs(task: ScheduledTask): number {
+  const runs = task.getNextRuns(6).map((d) => d.getTime());
+  let longest = 0;
+  for (let i = 1; i < runs.length; i++) longest = Math.max(longest, runs[i] - runs[i - 1]);
+  return longest || 60_000;
 }

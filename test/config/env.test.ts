@@ -26,6 +26,7 @@ describe('loadEnv', () => {
       shutdownTimeoutMs: 30_000,
       parseWorkers: null,
       parseBudgetMs: 10_000,
+      metricsToken: null,
     });
   });
 
@@ -51,6 +52,7 @@ describe('loadEnv', () => {
         SHUTDOWN_TIMEOUT_MS: '0',
         PARSE_WORKERS: '3',
         PARSE_BUDGET_MS: '2500',
+        METRICS_TOKEN: 'a-long-enough-scrape-token',
       }),
     ).toEqual({
       databaseUrl: 'postgresql://khabar:secret@db:5432/khabar',
@@ -64,6 +66,7 @@ describe('loadEnv', () => {
       shutdownTimeoutMs: 0,
       parseWorkers: 3,
       parseBudgetMs: 2500,
+      metricsToken: 'a-long-enough-scrape-token',
     });
   });
 

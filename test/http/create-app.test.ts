@@ -330,7 +330,7 @@ describe('createApp other routes', () => {
     const notReady = setup({ health: async () => ({ ok: false, details: { db: 'down' } }) });
     const res = await notReady.app.request('/readyz');
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ status: 'not_ready', details: { db: 'down' } });
+    expect(await res.json()).toEqual({ status: 'not_ready', failing: ['database'], checks: { database: { ok: false, db: 'down' } } });
     const throwing = setup({ health: async () => { throw new Error('x'); } });
     expect((await throwing.app.request('/readyz')).status).toBe(503);
   });

@@ -10,6 +10,8 @@ import { feedFormats, type FeedFormat } from '../feed-formats.js';
 import type { FeedQuery } from '../feed-store.js';
 import { errorReplyFor, logRequestFailure } from '../on-error.js';
 import { parseCategory, parseLimit } from '../parse-limit.js';
+import type { HttpMetrics } from '../../metrics/create-metrics.js';
+import { timedHandler } from '../../metrics/time-requests.js';
 
 export interface FeedRoutesOptions {
   cache: FeedCache;
@@ -20,6 +22,8 @@ export interface FeedRoutesOptions {
   /** What the app's secureHeaders middleware sets on every response (secure-header-values.ts). */
   securityHeaders: Promise<Readonly<Record<string, string>>>;
   logger: Logger;
+  /** Counts and times each answer under its route (src/metrics): one histogram observe, the answer stays synchronous. */
+  metrics?: HttpMetrics;
 }
 
 type HeaderRecord = Record<string, string>;
@@ -163,7 +167,9 @@ export function feedRoutes(options: FeedRoutesOptions): Hono {
   }
 
   for (const format of Object.keys(feedFormats) as FeedFormat[]) {
-    app.get(feedFormats[format].path, function serveFeed(c) {
+    const path = feedFormats[format].path;
+    const timed = (handler: (c: Context) => Response | Promise<Response>) => (options.metrics ? timedHandler(path, handler, options.metrics) : handler);
+    app.get(path, timed(function serveFeed(c) {
       const requestId = requestIdOf(c);
       const securityHeaders = security;
       if (securityHeaders === null) return serveLater(c, format, requestId);
@@ -174,7 +180,7 @@ export function feedRoutes(options: FeedRoutesOptions): Hono {
       } catch (err) {
         return failed(c, err, securityHeaders, requestId);
       }
-    });
+    }));
   }
   return app;
 }
