@@ -11,6 +11,8 @@ const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');
 
 interface ComposeService {
   image?: string;
+  command?: string[];
+  profiles?: string[];
   build?: string;
   environment?: Record<string, string>;
   volumes?: string[];
@@ -78,6 +80,22 @@ describe('docker-compose.yml and Dockerfile agree with the code', () => {
       expect(existsSync(path.join(repoRoot, copied))).toBe(true);
     }
     expect(dockerfile).toMatch(/EXPOSE 3000/);
+  });
+
+  it('has an optional worker service for scaling: the same image, environment and config as khabar, running `worker`', () => {
+    const worker = compose.services.worker;
+    const pkg = JSON.parse(read('package.json')) as { bin: Record<string, string> };
+    expect(worker.image).toBe(khabar.image);
+    expect(worker.profiles).toEqual(['workers']);
+    expect(worker.command).toEqual(['node', pkg.bin.khabar, 'worker']);
+    expect(worker.depends_on).toEqual(khabar.depends_on);
+    expect(worker.volumes).toEqual(khabar.volumes);
+    expect(worker.ports).toBeUndefined();
+    const env = worker.environment!;
+    const known = new Set<string>(envVariables);
+    for (const name of Object.keys(env)) expect(known.has(name), name).toBe(true);
+    for (const [name, value] of Object.entries(env)) if (name !== 'PORT') expect(khabar.environment![name], name).toBe(value);
+    expect(() => loadEnv(env)).not.toThrow();
   });
 
   it('is a valid compose file for docker-compose', () => {
