@@ -15,7 +15,9 @@ import type { RefreshDeps } from './pipeline/refresh-feed.js';
 import { shortErrorMessage, toKhabarError } from './errors.js';
 import { installShutdown } from './shutdown.js';
 import { startWorker, type Worker } from './worker/schedule.js';
-import type { ReadinessCheck } from './http/routes/health-routes.js';
+import { healthRoutes, type ReadinessCheck } from './http/routes/health-routes.js';
+import { metricsRoute } from './http/routes/metrics-route.js';
+import { Hono } from 'hono';
 import { createMetrics, type Metrics } from './metrics/create-metrics.js';
 import { migrationsCheck, workerCheck } from './metrics/readiness-checks.js';
 import { sql } from 'drizzle-orm';
@@ -130,6 +132,11 @@ export async function runService(env: Env, initialConfig: FeedsConfig, roles: Se
       app = createServiceApp(env, config, handle, logger, observability);
       server = await listen((request, bindings) => app!.fetch(request, bindings), env, logger);
     }
+    // A worker-only replica has no app: with METRICS_PORT it still answers its probes and scrapes, with its own counts.
+    if (!roles.server && env.metricsPort !== null) {
+      const ops = createOpsApp(env, handle, logger, observability);
+      server = await listen((request, bindings) => ops.fetch(request, bindings), { ...env, port: env.metricsPort }, logger);
+    }
     if (roles.worker) worker = startServiceWorker(true);
   } catch (err) {
     stopWatching();
@@ -227,6 +234,27 @@ interface Observability {
   readiness: ReadinessCheck[];
 }
 
+/** /healthz, /readyz and /metrics alone, for a process that runs the worker without the web app. */
+function createOpsApp(env: Env, handle: DatabaseHandle, logger: Logger, observability: Observability): Hono {
+  const ops = new Hono();
+  ops.route('/', healthRoutes({ health: databaseHealth(handle, logger), checks: observability.readiness, logger }));
+  ops.route('/', metricsRoute({ metrics: observability.metrics, token: env.metricsToken }));
+  return ops;
+}
+
+function databaseHealth(handle: DatabaseHandle, logger: Logger) {
+  return async function databaseHealth() {
+    try {
+      await handle.db.execute(sql`select 1`);
+      return { ok: true, details: { database: handle.kind } };
+    } catch (err) {
+      // The driver's message can name hosts: it goes to the log, not to the public endpoint.
+      logger.warn({ err }, 'database health check failed');
+      return { ok: false, details: { database: handle.kind } };
+    }
+  };
+}
+
 function createServiceApp(env: Env, config: FeedsConfig, handle: DatabaseHandle, logger: Logger, observability: Observability) {
   return createApp({
     feedStore: createDbFeedStore(handle.db, {
@@ -247,16 +275,7 @@ function createServiceApp(env: Env, config: FeedsConfig, handle: DatabaseHandle,
     },
     metrics: observability.metrics,
     readiness: observability.readiness,
-    health: async function databaseHealth() {
-      try {
-        await handle.db.execute(sql`select 1`);
-        return { ok: true, details: { database: handle.kind } };
-      } catch (err) {
-        // The driver's message can name hosts: it goes to the log, not to the public endpoint.
-        logger.warn({ err }, 'database health check failed');
-        return { ok: false, details: { database: handle.kind } };
-      }
-    },
+    health: databaseHealth(handle, logger),
   });
 }
 

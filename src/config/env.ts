@@ -22,6 +22,8 @@ export interface Env {
   parseBudgetMs: number;
   /** When set, /metrics needs `Authorization: Bearer <token>`; null: /metrics is open (keep it off the public network). */
   metricsToken: string | null;
+  /** Where a worker-only process serves /healthz, /readyz and /metrics; null: it serves nothing. */
+  metricsPort: number | null;
 }
 
 export interface EnvProblem {
@@ -81,6 +83,8 @@ const envSchema = z.object({
   PARSE_WORKERS: z.preprocess(unsetIfBlank, integer(1, 64).optional()),
   PARSE_BUDGET_MS: z.preprocess(unsetIfBlank, integer(100, 600_000).default(10_000)),
   METRICS_TOKEN: z.preprocess(unsetIfBlank, z.string().min(16, 'must be at least 16 characters').max(512, 'must be at most 512 characters').optional()),
+  /** `worker` processes (no HTTP server of their own) listen here for /healthz, /readyz and /metrics; unset: none. */
+  METRICS_PORT: z.preprocess(unsetIfBlank, integer(1, 65535).optional()),
 });
 
 /** The variables khabar reads, for documentation and for `check-config` output. */
@@ -123,6 +127,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): Env {
     parseWorkers: v.PARSE_WORKERS ?? null,
     parseBudgetMs: v.PARSE_BUDGET_MS,
     metricsToken: v.METRICS_TOKEN ?? null,
+    metricsPort: v.METRICS_PORT ?? null,
   };
 }
 

@@ -97,6 +97,25 @@ describe('the khabar command', () => {
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
   }, 120_000);
+
+  it('worker with METRICS_PORT answers its own probes and scrapes (and serves nothing else)', async () => {
+    const port = await freePort();
+    const env = { FEEDS_FILE: feedsFile, DATA_DIR: path.join(dir, 'data-worker'), METRICS_PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+    const child = spawnCli(['worker'], env);
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitFor(async () => (await fetch(`${base}/healthz`)).ok, 90_000);
+      // The worker's first pass fetches both feeds: the counts are this process's own.
+      await waitFor(async () => /khabar_fetches_total\{outcome="error",code="FETCH_NETWORK"\} 1/.test(await (await fetch(`${base}/metrics`)).text()), 60_000);
+      const ready = (await (await fetch(`${base}/readyz`)).json()) as { checks: Record<string, unknown> };
+      expect(Object.keys(ready.checks)).toEqual(expect.arrayContaining(['database', 'migrations', 'worker']));
+      expect((await fetch(`${base}/feed.xml`)).status).toBe(404);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 180_000);
 });
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {

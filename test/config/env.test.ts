@@ -27,6 +27,7 @@ describe('loadEnv', () => {
       parseWorkers: null,
       parseBudgetMs: 10_000,
       metricsToken: null,
+      metricsPort: null,
     });
   });
 
@@ -53,6 +54,7 @@ describe('loadEnv', () => {
         PARSE_WORKERS: '3',
         PARSE_BUDGET_MS: '2500',
         METRICS_TOKEN: 'a-long-enough-scrape-token',
+        METRICS_PORT: '9464',
       }),
     ).toEqual({
       databaseUrl: 'postgresql://khabar:secret@db:5432/khabar',
@@ -67,6 +69,7 @@ describe('loadEnv', () => {
       parseWorkers: 3,
       parseBudgetMs: 2500,
       metricsToken: 'a-long-enough-scrape-token',
+      metricsPort: 9464,
     });
   });
 

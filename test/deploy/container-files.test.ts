@@ -94,7 +94,8 @@ describe('docker-compose.yml and Dockerfile agree with the code', () => {
     const env = worker.environment!;
     const known = new Set<string>(envVariables);
     for (const name of Object.keys(env)) expect(known.has(name), name).toBe(true);
-    for (const [name, value] of Object.entries(env)) if (name !== 'PORT') expect(khabar.environment![name], name).toBe(value);
+    for (const [name, value] of Object.entries(env)) if (name !== 'METRICS_PORT') expect(khabar.environment![name], name).toBe(value);
+    expect(loadEnv(env).metricsPort).toBe(9464);
     expect(() => loadEnv(env)).not.toThrow();
   });
 
