@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rss2 } from '../helpers/arabic-feeds.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { freePort, runCli, spawnCli } from '../helpers/run-cli.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 describe('the khabar command', () => {
   let dir: string;
@@ -117,17 +118,3 @@ describe('the khabar command', () => {
     expect(await exited).toBe(0);
   }, 180_000);
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      if (await check()) return;
-    } catch (err) {
-      lastError = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting: ${String(lastError)}`);
-}

@@ -7,6 +7,7 @@ import { rss2 } from '../helpers/arabic-feeds.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { freePort, runCli, spawnCli } from '../helpers/run-cli.js';
 import { createTestDatabase, testBackends, type Backend } from '../helpers/test-db.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 interface LogLine {
   msg: string;
@@ -182,17 +183,3 @@ describe('khabar start reloads feeds.yaml', () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      if (await check()) return;
-    } catch (err) {
-      lastError = err;
-    }
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting: ${String(lastError)}`);
-}
