@@ -1,30 +1,7 @@
 import type { Database } from '../db/client.js';
 import type { StoryAssigner as DedupAssigner, PreparedInput, StoryAssignment } from './assign-story.js';
-import type { CandidateIndex } from './candidate-index.js';
 import { loadPgBatchIndex, readWordCounts, type WordCounts } from './pg-batch-index.js';
 import type { PendingWordCounts } from './pg-candidate-index.js';
-
-/** A CandidateIndex that forwards to another, swapped per batch (the assigner keeps its state across batches). */
-export interface SwitchableIndex extends CandidateIndex {
-  target: CandidateIndex | null;
-}
-
-export function createSwitchableIndex(): SwitchableIndex {
-  const to = (s: SwitchableIndex) => {
-    if (!s.target) throw new Error('dedup index used outside a batch');
-    return s.target;
-  };
-  const s: SwitchableIndex = {
-    target: null,
-    findCandidates: (q) => to(s).findCandidates(q),
-    getItems: (ids) => to(s).getItems(ids),
-    getStoryItems: (story, limit) => to(s).getStoryItems(story, limit),
-    add: (item, keys, words) => to(s).add(item, keys, words),
-    documentFrequencies: (words) => to(s).documentFrequencies(words),
-    withAssignmentLock: (fn) => to(s).withAssignmentLock(fn),
-  };
-  return s;
-}
 
 /**
  * Assigns a batch of prepared items, in order, on Postgres: the window's state read in a few statements for the whole
@@ -35,25 +12,19 @@ export function createSwitchableIndex(): SwitchableIndex {
 export async function assignBatchOnPostgres(
   tx: Database,
   dedup: DedupAssigner,
-  index: SwitchableIndex,
   inputs: PreparedInput[],
   /** readWordCounts(batchWords(inputs)), read before the lock where the caller can. */
   wordCounts?: WordCounts,
 ): Promise<{ assignments: StoryAssignment[]; wordCounts: PendingWordCounts }> {
   const counts = wordCounts ?? (await readWordCounts(tx, batchWords(inputs)));
   const batch = await loadPgBatchIndex(tx, inputs.map(dedup.candidateQuery), counts, dedup.storyMembersLimit);
-  index.target = batch;
-  try {
-    const assignments: StoryAssignment[] = [];
-    for (const [i, p] of inputs.entries()) {
-      batch.setCurrent(i);
-      assignments.push(await dedup.assignPrepared(p));
-    }
-    await batch.writeEntries();
-    return { assignments, wordCounts: batch.takePendingCounts() };
-  } finally {
-    index.target = null;
+  const assignments: StoryAssignment[] = [];
+  for (const [i, p] of inputs.entries()) {
+    batch.setCurrent(i);
+    assignments.push(await dedup.assignPrepared(p, batch));
   }
+  await batch.writeEntries();
+  return { assignments, wordCounts: batch.takePendingCounts() };
 }
 
 /** The distinct words of a batch: whose counts assignment needs first. */

@@ -95,7 +95,11 @@ export interface StoryAssigner {
    * run first, in publication order; then assignPrepared() in the same order.
    */
   prepareInput(input: DedupInput): PreparedInput;
-  assignPrepared(prepared: PreparedInput): Promise<StoryAssignment>;
+  /**
+   * `index`: the index this item is read against and added to, when not the assigner's own (the worker: each store
+   * transaction assigns through its own batch index; the assigner keeps what outlives a batch).
+   */
+  assignPrepared(prepared: PreparedInput, index?: CandidateIndex): Promise<StoryAssignment>;
   /** The candidate query assignPrepared() will send for this item (a batch index reads them all at once). */
   candidateQuery(prepared: PreparedInput): CandidateQuery;
   /** How many of a story's first members assignment reads (getStoryItems' limit). */
@@ -143,7 +147,7 @@ function isTemplate(self: Prepared, other: Prepared): boolean {
   return isTemplateVariant(alignSentences(a, b, isFigure), figures);
 }
 
-export function createStoryAssigner(index: CandidateIndex, options: StoryAssignerOptions = {}): StoryAssigner {
+export function createStoryAssigner(defaultIndex: CandidateIndex, options: StoryAssignerOptions = {}): StoryAssigner {
   const windowMs = (options.windowHours ?? 72) * HOUR_MS;
   const maxCandidates = options.maxCandidates ?? 10;
   const maxPostings = options.maxPostings ?? 50;
@@ -206,6 +210,7 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
 
   /** null when the item may join the story, else why not. */
   async function storyRejection(
+    index: CandidateIndex,
     self: Prepared,
     storyId: string,
     source: string,
@@ -249,7 +254,7 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
     return { keys: p.keys, fromMs: p.publishedAt - windowMs, toMs: p.publishedAt + windowMs, limit: maxCandidates, maxPostings };
   }
 
-  async function assignPrepared({ input, fp, self, publishedAt, keys }: PreparedInput): Promise<StoryAssignment> {
+  async function assignPrepared({ input, fp, self, publishedAt, keys }: PreparedInput, index: CandidateIndex = defaultIndex): Promise<StoryAssignment> {
       // idf weights are fetched only when a pair needs them, for both sides' words.
       const idfByWord = new Map<number, number>();
       const idf = (w: number) => idfByWord.get(w)!;
@@ -341,7 +346,7 @@ export function createStoryAssigner(index: CandidateIndex, options: StoryAssigne
               continue;
             }
           }
-          const rejection = await storyRejection(self, item.storyId, input.source, publishedAt, matches);
+          const rejection = await storyRejection(index, self, item.storyId, input.source, publishedAt, matches);
           if (rejection) {
             trace?.tried.push({ id: item.id, storyId: item.storyId, outcome: rejection });
             rejectedStories.add(item.storyId);

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { assignBatchOnPostgres, batchWords, createSwitchableIndex } from './assign-batch.js';
+import { assignBatchOnPostgres, batchWords } from './assign-batch.js';
 import { readWordCounts } from './pg-batch-index.js';
+import { createMemoryCandidateIndex } from './memory-candidate-index.js';
 import { createStoryAssigner, type DedupInput, type StoryAssignerOptions, type StoryAssignment } from './assign-story.js';
 import { CLUSTER_LOCK_KEY, writeWordCounts } from './pg-candidate-index.js';
 
@@ -10,15 +11,16 @@ import { CLUSTER_LOCK_KEY, writeWordCounts } from './pg-candidate-index.js';
  * (assign-batch.ts), so its stories are the worker's.
  */
 export function createPgStoryAssigner(db: Database, options: StoryAssignerOptions = {}) {
-  const index = createSwitchableIndex();
-  const dedup = createStoryAssigner(index, options);
+  // Each batch is assigned through its own index (assign-batch.ts); the assigner keeps what outlives a batch (the
+  // repeated-line tracker, prepared fingerprints), and its own index is never read.
+  const dedup = createStoryAssigner(createMemoryCandidateIndex(), options);
   async function assignBatch(inputs: DedupInput[]): Promise<StoryAssignment[]> {
     // Fingerprints first, outside the transaction and its lock.
     const prepared = inputs.map((input) => dedup.prepareInput(input));
     return db.transaction(async (tx) => {
       const counts = await readWordCounts(tx, batchWords(prepared));
       await tx.execute(sql`select pg_advisory_xact_lock(${CLUSTER_LOCK_KEY})`);
-      const { assignments, wordCounts } = await assignBatchOnPostgres(tx, dedup, index, prepared, counts);
+      const { assignments, wordCounts } = await assignBatchOnPostgres(tx, dedup, prepared, counts);
       await writeWordCounts(tx, wordCounts);
       return assignments;
     });

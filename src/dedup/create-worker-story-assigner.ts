@@ -3,8 +3,9 @@ import type { Database } from '../db/client.js';
 import { items, type ItemRow } from '../db/schema.js';
 import type { PreparedRows, StoryAssigner, StoryPlacement } from '../pipeline/story-assigner.js';
 import { storyTime } from '../pipeline/story-time.js';
-import { assignBatchOnPostgres, batchWords, createSwitchableIndex } from './assign-batch.js';
+import { assignBatchOnPostgres, batchWords } from './assign-batch.js';
 import { readWordCounts, type WordCounts } from './pg-batch-index.js';
+import { createMemoryCandidateIndex } from './memory-candidate-index.js';
 import { createStoryAssigner, type DedupInput, type PreparedInput } from './assign-story.js';
 import { writeWordCounts, type PendingWordCounts } from './pg-candidate-index.js';
 
@@ -29,8 +30,9 @@ function dedupInput(row: ItemRow): DedupInput {
  * first item; khabar's story is that item's story row.
  */
 export function createWorkerStoryAssigner(_db: Database, options: WorkerStoryAssignerOptions): StoryAssigner {
-  const index = createSwitchableIndex();
-  const dedup = createStoryAssigner(index, { windowHours: options.windowHours });
+  // Each batch is assigned through its own index (assign-batch.ts); the assigner keeps what outlives a batch (the
+  // repeated-line tracker, prepared fingerprints), and its own index is never read.
+  const dedup = createStoryAssigner(createMemoryCandidateIndex(), { windowHours: options.windowHours });
   let afterCommit: PendingWordCounts | null = null;
 
   return {
@@ -50,7 +52,7 @@ export function createWorkerStoryAssigner(_db: Database, options: WorkerStoryAss
       const ahead = prepared as WorkerPrepared | undefined;
       const inputs = rows.map((row) => ahead?.byId.get(row.id) ?? dedup.prepareInput(dedupInput(row)));
       // Rows prepared ahead are all there unless retention pruned some under the lock: their counts still serve.
-      const { assignments, wordCounts } = await assignBatchOnPostgres(tx, dedup, index, inputs, ahead?.wordCounts);
+      const { assignments, wordCounts } = await assignBatchOnPostgres(tx, dedup, inputs, ahead?.wordCounts);
       afterCommit = wordCounts;
       const inBatch = new Set(rows.map((r) => String(r.id)));
       const decisions = assignments.map((a) => ({ storyKey: a.storyId, matched: a.matchedItemId !== null }));
