@@ -1,7 +1,7 @@
 import type { Database } from '../db/client.js';
 import type { StoryAssigner as DedupAssigner, PreparedInput, StoryAssignment } from './assign-story.js';
-import { loadPgBatchIndex, readWordCounts, type WordCounts } from './pg-batch-index.js';
-import type { PendingWordCounts } from './pg-candidate-index.js';
+import { loadPgBatchIndex } from './pg-batch-index.js';
+import { readWordCounts, type PendingWordCounts, type WordCounts } from './pg-candidate-index.js';
 
 /**
  * Assigns a batch of prepared items, in order, on Postgres: the window's state read in a few statements for the whole

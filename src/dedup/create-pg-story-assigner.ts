@@ -1,10 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { assignBatchOnPostgres, batchWords } from './assign-batch.js';
-import { readWordCounts } from './pg-batch-index.js';
 import { createMemoryCandidateIndex } from './memory-candidate-index.js';
 import { createStoryAssigner, type DedupInput, type StoryAssignerOptions, type StoryAssignment } from './assign-story.js';
-import { CLUSTER_LOCK_KEY, writeWordCounts } from './pg-candidate-index.js';
+import { CLUSTER_LOCK_KEY, readWordCounts, writeWordCounts } from './pg-candidate-index.js';
 
 /**
  * Dedup on Postgres, one transaction per batch (what `khabar cluster --db` runs): the same batched path as the worker

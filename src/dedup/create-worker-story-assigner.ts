@@ -4,10 +4,9 @@ import { items, type ItemRow } from '../db/schema.js';
 import type { PreparedRows, StoryAssigner, StoryPlacement } from '../pipeline/story-assigner.js';
 import { storyTime } from '../pipeline/story-time.js';
 import { assignBatchOnPostgres, batchWords } from './assign-batch.js';
-import { readWordCounts, type WordCounts } from './pg-batch-index.js';
 import { createMemoryCandidateIndex } from './memory-candidate-index.js';
 import { createStoryAssigner, type DedupInput, type PreparedInput } from './assign-story.js';
-import { writeWordCounts, type PendingWordCounts } from './pg-candidate-index.js';
+import { readWordCounts, writeWordCounts, type PendingWordCounts, type WordCounts } from './pg-candidate-index.js';
 
 export interface WorkerStoryAssignerOptions {
   windowHours: number;

@@ -3,10 +3,7 @@ import { queryRows, type Database } from '../db/client.js';
 import type { CandidateHit, CandidateIndex, CandidateQuery, DocumentFrequencies, IndexedItem } from './candidate-index.js';
 import { FINGERPRINT_VERSION } from './fingerprint.js';
 import { packFingerprint } from './pack-fingerprint.js';
-import { intArray, readWordCounts, storedFingerprint, type PendingWordCounts, type WordCounts } from './pg-candidate-index.js';
-
-export type { WordCounts } from './pg-candidate-index.js';
-export { readWordCounts } from './pg-candidate-index.js';
+import { fromRawRow, intArray, readWordCounts, type EntryRow as StoredEntryRow, type PendingWordCounts, type WordCounts } from './pg-candidate-index.js';
 
 /**
  * The Postgres candidate index for one batch of items, read in a few statements instead of several per item.
@@ -76,9 +73,8 @@ export async function loadPgBatchIndex(
       db,
       sql`with w as (
             select * from unnest(${textArray(queries.map((q) => new Date(q.fromMs).toISOString()))}::timestamptz[],
-                                 ${textArray(queries.map((q) => new Date(q.toMs).toISOString()))}::timestamptz[],
-                                 ${intArray(queries.map((q) => q.maxPostings))}::int4[])
-              with ordinality as w(f, t, m, i)
+                                 ${textArray(queries.map((q) => new Date(q.toMs).toISOString()))}::timestamptz[])
+              with ordinality as w(f, t, i)
           )
           select q.i - 1 as i, q.key, p.seqs, p.n
           from unnest(${intArray(positions.map((p) => p + 1))}::int4[], ${intArray(keys)}::int4[]) as q(i, key)
@@ -145,13 +141,7 @@ export async function loadPgBatchIndex(
     const seq = Number(r.seq);
     const known = entries.get(seq);
     if (known) return known;
-    const item: IndexedItem = {
-      id: r.item_key,
-      source: r.source,
-      storyId: r.story_key,
-      publishedAt: new Date(r.published_at).getTime(),
-      fingerprint: storedFingerprint(r.fingerprint_packed, r.fingerprint),
-    };
+    const item = fromRawRow(r);
     entries.set(seq, item);
     seqOfId.set(item.id, seq);
     return item;
@@ -163,13 +153,11 @@ export async function loadPgBatchIndex(
     for (const key of new Set(q.keys)) {
       const seqs = stored.has(key) ? stored.get(key)! : [];
       if (seqs === null) continue;
-      let inBatch = 0;
-      for (const a of added) if (a.item.publishedAt >= q.fromMs && a.item.publishedAt <= q.toMs && a.keys.includes(key)) inBatch++;
-      if (seqs.length + inBatch > q.maxPostings) continue;
+      // The batch's own entries count in the bound as stored ones do.
+      const inBatch = added.filter((a) => a.item.publishedAt >= q.fromMs && a.item.publishedAt <= q.toMs && a.keys.includes(key));
+      if (seqs.length + inBatch.length > q.maxPostings) continue;
       for (const s of seqs) hits.set(s, (hits.get(s) ?? 0) + 1);
-      if (inBatch > 0) {
-        for (const a of added) if (a.item.publishedAt >= q.fromMs && a.item.publishedAt <= q.toMs && a.keys.includes(key)) hits.set(a.seq, (hits.get(a.seq) ?? 0) + 1);
-      }
+      for (const a of inBatch) hits.set(a.seq, (hits.get(a.seq) ?? 0) + 1);
     }
     const top = [...hits].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, q.limit);
     await readEntries(top.map(([s]) => s).filter((s) => s < BATCH_SEQ_BASE));
@@ -246,15 +234,8 @@ export async function loadPgBatchIndex(
   };
 }
 
-type EntryRow = {
-  seq: string | number;
-  item_key: string;
-  story_key: string;
-  source: string;
-  published_at: string | Date;
-  fingerprint_packed: Uint8Array | string | null;
-  fingerprint: unknown;
-};
+/** A stored entry row with its seq (raw rows: see storedFingerprint for how drivers differ). */
+type EntryRow = StoredEntryRow & { seq: string | number };
 
 /**
  * A text[] literal: one bound parameter however many values. Every element is quoted, with `"` and `\` escaped, so any

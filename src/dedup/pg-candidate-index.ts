@@ -198,7 +198,7 @@ export function intArray(values: ArrayLike<number>): string {
   return `{${Array.from(values).join(',')}}`;
 }
 
-type EntryRow = {
+export type EntryRow = {
   item_key: string;
   story_key: string;
   source: string;
@@ -219,7 +219,7 @@ export function storedFingerprint(packed: Uint8Array | string | null, json: Fing
 }
 
 /** A raw row: drivers differ (postgres.js via drizzle returns timestamps as strings, PGlite as Dates). */
-function fromRawRow(r: EntryRow): IndexedItem {
+export function fromRawRow(r: EntryRow): IndexedItem {
   return {
     id: r.item_key,
     source: r.source,
