@@ -73,6 +73,16 @@ describe.each(testBackends())('an outlet corrects an entry (%s)', (backend) => {
     expect(after.item).toEqual(before.item);
   });
 
+  it('an item stored before source digests gets its digest on the next fetch, without counting as corrected', async () => {
+    const before = await storyOf();
+    await t.handle.db.update(items).set({ sourceDigest: null }).where(eq(items.id, before.item.id));
+    await refresh();
+    const after = await storyOf();
+    expect(after.story.updatedAt.getTime()).toBe(before.story.updatedAt.getTime());
+    const [row] = await t.handle.db.select({ digest: items.sourceDigest }).from(items).where(eq(items.id, before.item.id));
+    expect(row.digest).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it('a corrected headline and text update the stored item, the served entry and its dedup entry; the story keeps its id', async () => {
     const before = await storyOf();
     const fingerprintBefore = await queryRows<{ fp: unknown }>(t.handle.db, sql`select fingerprint_packed as fp from dedup_entries where item_key = ${String(before.item.id)}`);

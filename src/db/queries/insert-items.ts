@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Item } from '../../domain/item.js';
 import type { Database } from '../client.js';
 import { items, prunedEntries, type ItemRow } from '../schema.js';
@@ -40,12 +40,7 @@ export async function insertItems(db: Database, batch: Item[], fetchedAt: Date):
 
 /** Which of these entry keys a feed already has. */
 export async function storedEntryKeys(db: Database, feedId: string, entryKeys: string[]): Promise<Set<string>> {
-  if (entryKeys.length === 0) return new Set();
-  const rows = await db
-    .select({ entryKey: items.entryKey })
-    .from(items)
-    .where(and(eq(items.feedId, feedId), inArray(items.entryKey, entryKeys)));
-  return new Set(rows.map((r) => r.entryKey));
+  return new Set((await storedEntryDigests(db, feedId, entryKeys)).keys());
 }
 
 /** The source digest each of these entry keys of a feed was stored with (null: stored before digests). */
@@ -89,7 +84,10 @@ export async function findCorrections(db: Database, batch: Item[], inserted: Ite
       if (row.digest === null) backfill.push({ id: row.id, digest: item.sourceDigest! });
       else out.push({ itemId: row.id, storyId: row.storyId, titleChanged: row.title !== item.title, item });
     }
-    for (const b of backfill) await db.update(items).set({ sourceDigest: b.digest }).where(eq(items.id, b.id));
+    if (backfill.length) {
+      const values = sql.join(backfill.map((b) => sql`(${b.id}::bigint, ${b.digest})`), sql`, `);
+      await db.execute(sql`update items set source_digest = v.digest from (values ${values}) as v(id, digest) where items.id = v.id`);
+    }
   }
   return out;
 }
