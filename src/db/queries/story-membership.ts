@@ -29,9 +29,18 @@ export async function setItemStories(db: Database, assignments: Array<{ itemId: 
 }
 
 /**
+ * A story's representative, by the documented rule: the feed with the highest `priority` first, then the most complete
+ * text (longest), then the earliest stored.
+ */
+const representativePick = sql`(
+  select i.id from items i join feeds f on f.id = i.feed_id
+  where i.story_id = ${stories.id}
+  order by f.priority desc, length(i.content_text) desc, i.id asc
+  limit 1)`;
+
+/**
  * After outlets joined: recount, move `updated_at` (readers see an update, not a new entry: the guid stays) and re-pick
- * the representative by the documented rule: the feed with the highest `priority` first, then the most complete text
- * (longest), then the earliest stored. `first_seen_at` becomes the earliest member's time.
+ * the representative (representativePick). `first_seen_at` becomes the earliest member's time.
  */
 export async function refreshStories(db: Database, storyIds: number[]): Promise<void> {
   if (storyIds.length === 0) return;
@@ -39,11 +48,7 @@ export async function refreshStories(db: Database, storyIds: number[]): Promise<
     .update(stories)
     .set({
       itemCount: sql`(select count(*)::int from items i where i.story_id = ${stories.id})`,
-      representativeItemId: sql`(
-        select i.id from items i join feeds f on f.id = i.feed_id
-        where i.story_id = ${stories.id}
-        order by f.priority desc, length(i.content_text) desc, i.id asc
-        limit 1)`,
+      representativeItemId: representativePick,
       firstSeenAt: sql`least(${stories.firstSeenAt}, (
         select min(least(coalesce(i.published_at, i.fetched_at), i.fetched_at)) from items i where i.story_id = ${stories.id}))`,
       updatedAt: sql`now()`,
@@ -58,17 +63,12 @@ export async function refreshStories(db: Database, storyIds: number[]): Promise<
  */
 export async function refreshCorrectedStories(db: Database, storyIds: number[], shownChanged: number[]): Promise<void> {
   if (storyIds.length === 0) return;
-  const pick = sql`(
-    select i.id from items i join feeds f on f.id = i.feed_id
-    where i.story_id = ${stories.id}
-    order by f.priority desc, length(i.content_text) desc, i.id asc
-    limit 1)`;
   const touched = shownChanged.length ? sql`${stories.id} = any(${`{${shownChanged.join(',')}}`}::bigint[])` : sql`false`;
   await db
     .update(stories)
     .set({
-      updatedAt: sql`case when ${touched} or ${pick} is distinct from ${stories.representativeItemId} then now() else ${stories.updatedAt} end`,
-      representativeItemId: pick,
+      updatedAt: sql`case when ${touched} or ${representativePick} is distinct from ${stories.representativeItemId} then now() else ${stories.updatedAt} end`,
+      representativeItemId: representativePick,
     })
     .where(inArray(stories.id, storyIds));
 }
