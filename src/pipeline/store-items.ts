@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { queryRows, type Database } from '../db/client.js';
+import type { Database } from '../db/client.js';
 import type { ItemRow } from '../db/schema.js';
 import { CLUSTER_LOCK_KEY } from '../dedup/pg-candidate-index.js';
 import { applyCorrections, canonicalLinkOwners, deletePrunedRows, findCorrections, insertItems, storedEntryKeys, withoutPrunedEntries, type Correction } from '../db/queries/insert-items.js';
@@ -109,15 +109,8 @@ async function correct(tx: Database, corrections: Correction[]): Promise<void> {
   await applyCorrections(tx, corrections);
   await reindexItems(tx, corrections.map((c) => c.itemId));
   const storyIds = [...new Set(corrections.flatMap((c) => (c.storyId === null ? [] : [c.storyId])))];
-  const representatives = storyIds.length
-    ? await queryRows<{ id: string | number; rep: string | number | null }>(
-        tx,
-        sql`select id, representative_item_id as rep from stories where id = any(${`{${storyIds.join(',')}}`}::bigint[])`,
-      )
-    : [];
-  const representativeOf = new Map(representatives.map((r) => [Number(r.id), r.rep === null ? null : Number(r.rep)]));
-  const shown = corrections.filter((c) => c.storyId !== null && (c.titleChanged || representativeOf.get(c.storyId) === c.itemId)).map((c) => c.storyId!);
-  await refreshCorrectedStories(tx, storyIds, [...new Set(shown)]);
+  const titleChanged = [...new Set(corrections.flatMap((c) => (c.titleChanged && c.storyId !== null ? [c.storyId] : [])))];
+  await refreshCorrectedStories(tx, storyIds, titleChanged, corrections.map((c) => c.itemId));
 }
 
 /**

@@ -58,16 +58,20 @@ export async function refreshStories(db: Database, storyIds: number[]): Promise<
 
 /**
  * After corrections: re-picks the representative of each story by the same rule as refreshStories, and moves
- * `updated_at` only for the stories in `shownChanged` (a member's headline or the representative's text changed) or
- * whose representative changed; the others keep their time, so readers see no update where nothing shown changed.
+ * `updated_at` only where what the story's entry shows changed: a member's headline (`titleChanged`, story ids), the
+ * representative's text (it is one of `correctedItems`), or which item represents it; the others keep their time, so
+ * readers see no update where nothing shown changed.
  */
-export async function refreshCorrectedStories(db: Database, storyIds: number[], shownChanged: number[]): Promise<void> {
+export async function refreshCorrectedStories(db: Database, storyIds: number[], titleChanged: number[], correctedItems: number[]): Promise<void> {
   if (storyIds.length === 0) return;
-  const touched = shownChanged.length ? sql`${stories.id} = any(${`{${shownChanged.join(',')}}`}::bigint[])` : sql`false`;
+  const ids = (values: number[]) => `{${values.join(',')}}`;
   await db
     .update(stories)
     .set({
-      updatedAt: sql`case when ${touched} or ${representativePick} is distinct from ${stories.representativeItemId} then now() else ${stories.updatedAt} end`,
+      updatedAt: sql`case when ${stories.id} = any(${ids(titleChanged)}::bigint[])
+                            or ${stories.representativeItemId} = any(${ids(correctedItems)}::bigint[])
+                            or ${representativePick} is distinct from ${stories.representativeItemId}
+                          then now() else ${stories.updatedAt} end`,
       representativeItemId: representativePick,
     })
     .where(inArray(stories.id, storyIds));
