@@ -27,7 +27,7 @@ export interface AlignOptions {
   alignShare?: number;
 }
 
-function sentenceSpans(fp: Fingerprint): [number, number][] {
+export function sentenceSpans(fp: Fingerprint): [number, number][] {
   const spans: [number, number][] = [];
   let start = fp.titleWords;
   for (const end of fp.sentenceEnds) {
@@ -35,6 +35,30 @@ function sentenceSpans(fp: Fingerprint): [number, number][] {
     start = end;
   }
   return spans;
+}
+
+/** Which sentences (by index in sentenceSpans) of `fp` hold each word stem: the index a counterpart search reads. */
+export function sentencesByStem(fp: Fingerprint, spans = sentenceSpans(fp)): Map<number, number[]> {
+  const byStem = new Map<number, number[]>();
+  spans.forEach(([from, to], i) => {
+    for (let k = from; k < to; k++) {
+      const list = byStem.get(fp.stems[k]);
+      if (!list) byStem.set(fp.stems[k], [i]);
+      else if (list[list.length - 1] !== i) list.push(i);
+    }
+  });
+  return byStem;
+}
+
+/** The other text's sentence sharing most of `own` (distinct stems), and how many it shares; -1 and 0 when none. */
+export function bestCounterpart(own: Set<number>, byStem: Map<number, number[]>): { sentence: number; shared: number } {
+  const counts = new Map<number, number>();
+  for (const h of own) for (const i of byStem.get(h) ?? []) counts.set(i, (counts.get(i) ?? 0) + 1);
+  // Ties go to the sentence counted first.
+  let sentence = -1;
+  let shared = 0;
+  for (const [i, n] of counts) if (n > shared) [sentence, shared] = [i, n];
+  return { sentence, shared };
 }
 
 /** `isSpecific(word, fp)`: the words a template fills in (figures, ordinals). */
@@ -45,14 +69,7 @@ export function alignSentences(a: Fingerprint, b: Fingerprint, isSpecific: (word
   const longSpans = sentenceSpans(long);
   // Aligned on shared word stems, not 3-grams: a template swaps a word every few words, which breaks
   // most 3-grams of exactly the sentences that matter.
-  const sentencesByStem = new Map<number, number[]>();
-  longSpans.forEach(([from, to], i) => {
-    for (let k = from; k < to; k++) {
-      const list = sentencesByStem.get(long.stems[k]);
-      if (!list) sentencesByStem.set(long.stems[k], [i]);
-      else if (list[list.length - 1] !== i) list.push(i);
-    }
-  });
+  const longByStem = sentencesByStem(long, longSpans);
   const shortWords = new Set([...short.words, ...short.stems]);
   const longWords = new Set([...long.words, ...long.stems]);
   const missingFrom = (fp: Fingerprint, k: number, other: Set<number>) =>
@@ -69,11 +86,7 @@ export function alignSentences(a: Fingerprint, b: Fingerprint, isSpecific: (word
     judged++;
     judgedWords += to - from;
     const own = new Set(short.stems.slice(from, to));
-    const counts = new Map<number, number>();
-    for (const h of own) for (const i of sentencesByStem.get(h) ?? []) counts.set(i, (counts.get(i) ?? 0) + 1);
-    let best = -1;
-    let bestCount = 0;
-    for (const [i, n] of counts) if (n > bestCount) [best, bestCount] = [i, n];
+    const { sentence: best, shared: bestCount } = bestCounterpart(own, longByStem);
     if (best < 0 || bestCount < alignShare * own.size) continue;
     aligned++;
     alignedWords += to - from;

@@ -1,5 +1,6 @@
 import { hashShingle, type Fingerprint } from './fingerprint.js';
 import { hasSorted } from './has-sorted.js';
+import { bestCounterpart, sentenceSpans, sentencesByStem } from './align-sentences.js';
 
 /**
  * How many body words the newer text opens with before it shares any 3-gram with the older one. A follow-up
@@ -23,40 +24,22 @@ export function novelLeadWords(newer: Fingerprint, olderShingles: ArrayLike<numb
  * Stems, not 3-grams: a lightly edited copy breaks 3-grams in every sentence but keeps its counterparts.
  */
 export function novelSentences(newer: Fingerprint, older: Fingerprint, alignShare = 0.5): { share: number; leading: number; leadingWords: number } {
-  const sentencesByStem = new Map<number, number[]>();
-  let start = older.titleWords;
-  older.sentenceEnds.forEach((end, i) => {
-    for (let k = start; k < end; k++) {
-      const list = sentencesByStem.get(older.stems[k]);
-      if (!list) sentencesByStem.set(older.stems[k], [i]);
-      else if (list[list.length - 1] !== i) list.push(i);
-    }
-    start = end;
-  });
+  const olderByStem = sentencesByStem(older);
   let total = 0;
   let novel = 0;
   let leading = 0;
   let leadingWords = 0;
   let stillLeading = true;
-  start = newer.titleWords;
-  for (const end of newer.sentenceEnds) {
-    const own = new Set(newer.stems.slice(start, end));
-    const counts = new Map<number, number>();
-    let best = 0;
-    for (const h of own) for (const i of sentencesByStem.get(h) ?? []) {
-      const n = (counts.get(i) ?? 0) + 1;
-      counts.set(i, n);
-      if (n > best) best = n;
-    }
-    const words = end - start;
+  for (const [from, to] of sentenceSpans(newer)) {
+    const own = new Set(newer.stems.slice(from, to));
+    const words = to - from;
     total += words;
-    const isNovel = best < alignShare * own.size;
+    const isNovel = bestCounterpart(own, olderByStem).shared < alignShare * own.size;
     if (isNovel) novel += words;
     if (stillLeading && isNovel) {
       leading++;
       leadingWords += words;
     } else stillLeading = false;
-    start = end;
   }
   return { share: total === 0 ? 0 : novel / total, leading, leadingWords };
 }
