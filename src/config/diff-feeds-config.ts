@@ -13,7 +13,10 @@ export interface FeedsConfigDiff {
   unchanged: boolean;
 }
 
-/** Settings the worker was started with: a change to any of them restarts it. Title and description are the feeds'. */
+/**
+ * Settings the worker was started with: a change to any of them restarts it. Title and description are the feeds';
+ * the WebSub hub is swapped in place (main.ts), so a new hub takes the next ping without a worker restart.
+ */
 export const workerSettings: ReadonlyArray<keyof FeedSettings> = [
   'schedule',
   'concurrency',

@@ -29,6 +29,11 @@ export interface FeedSettings {
   title: string;
   /** Description of the merged output feed. */
   description: string;
+  /**
+   * A WebSub hub (W3C WebSub): advertised as `rel="hub"` in the three formats, and sent a publish ping after a refresh
+   * stores new or changed stories. null: no hub, no pings.
+   */
+  websubHub: string | null;
 }
 
 export interface FeedsConfig {
@@ -58,6 +63,7 @@ export const defaultFeedSettings: FeedSettings = {
   retentionDays: null,
   title: 'خبر — الأخبار المدمجة',
   description: 'أخبار من عدة مصادر عربية، تُجمع فيها النسخ المكررة للخبر الواحد في قصة واحدة.',
+  websubHub: null,
 };
 
 function integer(min: number, max: number) {
@@ -105,6 +111,10 @@ const settingsSchema = z.strictObject({
   retention_days: integer(1, 36_500).nullish(),
   title: text(300).nullish(),
   description: z.string('must be text (put quotes around it)').trim().max(2000, 'must be at most 2000 characters').nullish(),
+  // Published in every feed and POSTed to: credentials in it would be shown to every subscriber.
+  websub_hub: httpUrl
+    .refine((value) => !URL.canParse(value) || (new URL(value).username === '' && new URL(value).password === ''), 'must not carry a user name or password (it is published in every feed)')
+    .nullish(),
 }, 'must be a mapping of settings such as concurrency: 4');
 
 const feedSchema = z.strictObject({
@@ -267,6 +277,7 @@ function toSettings(s: FileShape['settings']): FeedSettings {
     retentionDays: s?.retention_days ?? d.retentionDays,
     title: s?.title ?? d.title,
     description: s?.description ?? d.description,
+    websubHub: s?.websub_hub ?? d.websubHub,
   };
 }
 

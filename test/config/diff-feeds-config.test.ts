@@ -73,6 +73,21 @@ describe('diffFeedsConfig', () => {
       expected: { added: [], removed: [], changed: [], settings: ['concurrency', 'title'], unchanged: false },
     },
     {
+      name: 'a WebSub hub added',
+      next: config(
+        'settings:',
+        '  websub_hub: https://hub.example/',
+        'feeds:',
+        '  - id: a',
+        '    name: أ',
+        '    url: https://a.example/rss',
+        '  - id: b',
+        '    name: ب',
+        '    url: https://b.example/rss',
+      ),
+      expected: { added: [], removed: [], changed: [], settings: ['websubHub'], unchanged: false },
+    },
+    {
       name: 'a setting written out with its default value',
       next: config(
         'settings:',
@@ -101,10 +116,12 @@ describe('diffFeedsConfig', () => {
     expect(diff.removed).toEqual(['z', 'y', 'x']);
   });
 
-  it('names every worker setting as a FeedSettings field, and not the title or description', () => {
+  it('names every worker setting as a FeedSettings field, and not the title, description or WebSub hub', () => {
     for (const key of workerSettings) expect(Object.keys(defaultFeedSettings)).toContain(key);
     expect(workerSettings).not.toContain('title');
     expect(workerSettings).not.toContain('description');
-    expect(workerSettings.length).toBe(Object.keys(defaultFeedSettings).length - 2);
+    // The hub is swapped in place on a reload (main.ts): the worker keeps running.
+    expect(workerSettings).not.toContain('websubHub');
+    expect(workerSettings.length).toBe(Object.keys(defaultFeedSettings).length - 3);
   });
 });

@@ -67,6 +67,7 @@ describe('parseFeedsConfig: valid files', () => {
         '  retention_days: 90',
         '  title: عنوان',
         '  description: وصف',
+        '  websub_hub: https://hub.example.org/',
         'feeds:',
         '  - id: hespress',
         '    name: هسبريس',
@@ -92,6 +93,7 @@ describe('parseFeedsConfig: valid files', () => {
       retentionDays: 90,
       title: 'عنوان',
       description: 'وصف',
+      websubHub: 'https://hub.example.org/',
     });
     expect(config.feeds).toEqual([
       {
@@ -231,6 +233,20 @@ describe('parseFeedsConfig: each mistake names file, line, column and field', ()
       at: [2, 3],
       path: 'settings.user_agent',
       message: /printable ASCII/,
+    },
+    {
+      mistake: 'websub hub that is not an http(s) URL',
+      lines: ['settings:', '  websub_hub: hub.example.org', ...twoFeeds],
+      at: [2, 3],
+      path: 'settings.websub_hub',
+      message: /^must be an http\(s\) URL \(got "hub.example.org"\)$/,
+    },
+    {
+      mistake: 'websub hub with credentials, which every feed would publish',
+      lines: ['settings:', '  websub_hub: "https://me:secret@hub.example.org/"', ...twoFeeds],
+      at: [2, 3],
+      path: 'settings.websub_hub',
+      message: /must not carry a user name or password/,
     },
     {
       mistake: 'enabled written as yes (a string in YAML 1.2)',
