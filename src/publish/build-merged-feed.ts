@@ -8,6 +8,8 @@ export interface MergedFeedSettings {
   language: string;
   /** Base URL the service is reached at, without a trailing slash. */
   publicUrl: string;
+  /** feeds.yaml `websub_hub`: advertised in every format as the feed's hub. Absent or null: none. */
+  websubHub?: string | null;
 }
 
 const SUMMARY_CHARS = 280;
@@ -36,6 +38,7 @@ export function buildMergedFeed(rows: PublishedStoryRow[], settings: MergedFeedS
     language: settings.language,
     homeUrl: `${base}/`,
     feedUrls: { rss: `${base}/feed.xml`, atom: `${base}/feed.atom`, json: `${base}/feed.json` },
+    ...(settings.websubHub ? { hubs: [settings.websubHub] } : {}),
     updatedAt,
     stories,
   };

@@ -28,6 +28,8 @@ export function renderAtom(feed: MergedFeed): string {
     `<id>${escapeXml(feed.id ?? feed.homeUrl)}</id>`,
     `<updated>${toRfc3339(feed.updatedAt ?? emptyFeedUpdated)}</updated>`,
     `<link rel="self" type="application/atom+xml" href="${escapeXml(feed.feedUrls.atom)}"/>`,
+    // WebSub 4: the hub beside the self link, which is the topic URL subscribers subscribe to.
+    ...(feed.hubs ?? []).map((hub) => `<link rel="hub" href="${escapeXml(hub)}"/>`),
     `<link rel="alternate" type="text/html" href="${escapeXml(feed.homeUrl)}"/>`,
     // A feed-level author keeps entries without a byline valid (RFC 4287 4.1.1).
     `<author><name>${escapeXml(title)}</name></author>`,

@@ -30,6 +30,8 @@ export function renderJsonFeed(feed: MergedFeed): string {
     ...(description !== '' ? { description } : {}),
     language: feed.language || 'ar',
     authors: [{ name: title }],
+    // JSON Feed 1.1 `hubs`: WebSub for feed_url.
+    ...(feed.hubs?.length ? { hubs: feed.hubs.map((url) => ({ type: 'WebSub', url })) } : {}),
     items: feed.stories.map(renderItem),
   };
   return `${JSON.stringify(document)}\n`;

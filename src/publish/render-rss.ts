@@ -13,6 +13,8 @@ export function renderRss(feed: MergedFeed): string {
     `<description>${escapeXml(description)}</description>`,
     `<language>${escapeXml(feed.language || 'ar')}</language>`,
     `<atom:link href="${escapeXml(feed.feedUrls.rss)}" rel="self" type="application/rss+xml"/>`,
+    // WebSub 4: the hub beside the self link, which is the topic URL subscribers subscribe to.
+    ...(feed.hubs ?? []).map((hub) => `<atom:link href="${escapeXml(hub)}" rel="hub"/>`),
     `<generator>khabar</generator>`,
   ];
   if (feed.updatedAt) channel.push(`<lastBuildDate>${toRfc822(feed.updatedAt)}</lastBuildDate>`);

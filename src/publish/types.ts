@@ -51,6 +51,11 @@ export interface MergedFeed {
   id?: string;
   /** Absolute URLs of the three formats (self links). */
   feedUrls: { rss: string; atom: string; json: string };
+  /**
+   * WebSub hubs (feeds.yaml `websub_hub`), advertised beside the self link: `rel="hub"` in RSS and Atom, `hubs` in
+   * JSON Feed. Absent or empty: nothing is rendered, the bytes are what they were before hubs existed.
+   */
+  hubs?: readonly string[];
   /** Newest story's updatedAt; null for an empty feed. */
   updatedAt: Date | null;
   stories: PublishedStory[];
