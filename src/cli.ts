@@ -33,6 +33,12 @@ commands:
                    print the feeds of an OPML subscription list as feeds.yaml entries
   prune            run the retention pass now (as the worker does hourly): the dedup index's old keys and,
                    with settings.retention_days, old stories with their items; print what was removed
+  story show ID [--json]
+                   a story's items in dedup order, each with the item it joined through
+  story split STORY_ID ITEM_ID [--alone] [--json]
+                   move an item, and what joined through it, into a story of its own (kept apart from then on)
+  story merge STORY_ID OTHER_ID [--json]
+                   join OTHER_ID into STORY_ID (its id and guid lead there from then on)
 
 fetch --once and cluster show progress on stderr: one updating line on a terminal, else a plain line every 10 s
 (KHABAR_PROGRESS_INTERVAL_MS)
@@ -68,6 +74,10 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     case 'cluster': {
       const { runClusterCommand } = await import('./commands/cluster.js');
       return runClusterCommand(rest, io);
+    }
+    case 'story': {
+      const { runStoryCommand } = await import('./commands/story.js');
+      return runStoryCommand(rest, io);
     }
     case 'prune': {
       const { runPruneCommand } = await import('./commands/prune.js');

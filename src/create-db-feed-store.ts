@@ -4,6 +4,7 @@ import type { MergedFeed } from './publish/types.js';
 import type { Database } from './db/client.js';
 import { loadPublishedStories, publishedVersion } from './db/queries/load-published-stories.js';
 import { loadStoryPage } from './db/queries/load-story-page.js';
+import { mergedInto } from './db/queries/story-overrides.js';
 import type { StoryPage } from './publish/render-story-page.js';
 import { createDbPagesStore } from './create-db-pages-store.js';
 
@@ -21,6 +22,9 @@ export function createDbFeedStore(db: Database, settings: MergedFeedSettings) {
     },
     loadStoryPage: function feedStoreLoadStoryPage(storyId: number): Promise<StoryPage | null> {
       return loadStoryPage(db, storyId);
+    },
+    mergedInto: function feedStoreMergedInto(storyId: number): Promise<number | null> {
+      return mergedInto(db, storyId);
     },
     ...createDbPagesStore(db),
   };

@@ -37,6 +37,15 @@ export const errorCodes = [
   // input to the cluster and import-opml commands
   'CLUSTER_INPUT_INVALID',
   'OPML_INVALID',
+  // khabar story split | merge
+  /** No story has this id (or it was merged into another: the message names it). */
+  'STORY_NOT_FOUND',
+  /** The item is not a member of the story named. */
+  'STORY_ITEM_NOT_IN_STORY',
+  /** A story merged with itself. */
+  'STORY_MERGE_SELF',
+  /** The item and what joined through it are the whole story: nothing would be left. */
+  'STORY_SPLIT_WHOLE',
   // anything else
   'INTERNAL',
 ] as const;

@@ -4,6 +4,7 @@ import {
   customType,
   bigserial,
   boolean,
+  check,
   index,
   integer,
   jsonb,
@@ -202,6 +203,11 @@ export const dedupEntries = pgTable(
     fingerprint: jsonb('fingerprint'),
     /** The Fingerprint packed as little-endian int32s (src/dedup/pack-fingerprint.ts): no JSON on either side. */
     fingerprintPacked: bytea('fingerprint_packed'),
+    /**
+     * The item key of the member this item matched when it joined its story (null: it started the story, or it was
+     * stored before the column). What "joined through" an item means when an operator splits it off (story-overrides.ts).
+     */
+    matchedKey: text('matched_key'),
   },
   (t) => [
     uniqueIndex('dedup_entries_item_key_idx').on(t.itemKey),
@@ -257,3 +263,41 @@ export const retentionState = pgTable('retention_state', {
   id: integer('id').primaryKey(),
   lastPrunedAt: timestamp('last_pruned_at', { withTimezone: true }).notNull(),
 });
+
+/**
+ * An operator's corrections of dedup (`khabar story split | merge`, src/db/queries/story-overrides.ts), kept so that later
+ * assignment and reindexing respect them. `split`: item `item_id` and what joined through it left `story_id` for the
+ * new story `split_story_id`; the two stay apart (an item goes with the side of its closest member, never through to the
+ * other). `merge`: story `merged_story_id` (deleted) was joined into `story_id`; its id and guid still lead there.
+ */
+export const storyOverrides = pgTable(
+  'story_overrides',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** 'split' | 'merge' */
+    kind: text('kind').notNull(),
+    /** split: the story the item left; merge: the story kept. */
+    storyId: bigint('story_id', { mode: 'number' })
+      .notNull()
+      .references(() => stories.id, { onDelete: 'cascade' }),
+    /** split: the item the operator named. */
+    itemId: bigint('item_id', { mode: 'number' }),
+    /** split: the story made for the item and what joined through it. */
+    splitStoryId: bigint('split_story_id', { mode: 'number' }).references(() => stories.id, { onDelete: 'cascade' }),
+    /** merge: the story joined in. Its row is deleted, so no foreign key: the id answers with `story_id`. */
+    mergedStoryId: bigint('merged_story_id', { mode: 'number' }),
+    mergedGuid: uuid('merged_guid'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check('story_overrides_kind_check', sql`(${t.kind} = 'split' and ${t.splitStoryId} is not null and ${t.itemId} is not null) or (${t.kind} = 'merge' and ${t.mergedStoryId} is not null and ${t.mergedGuid} is not null)`),
+    // Deleting a story (retention) looks up its overrides by either column.
+    index('story_overrides_story_id_idx').on(t.storyId),
+    index('story_overrides_split_story_id_idx').on(t.splitStoryId),
+    uniqueIndex('story_overrides_merged_story_id_idx')
+      .on(t.mergedStoryId)
+      .where(sql`${t.mergedStoryId} is not null`),
+  ],
+);
+
+export type StoryOverrideRow = typeof storyOverrides.$inferSelect;

@@ -21,7 +21,9 @@ export async function assignBatchOnPostgres(
   const assignments: StoryAssignment[] = [];
   for (const [i, p] of inputs.entries()) {
     batch.setCurrent(i);
-    assignments.push(await dedup.assignPrepared(p, batch));
+    const assignment = await dedup.assignPrepared(p, batch);
+    batch.setMatched(assignment.matchedItemId);
+    assignments.push(assignment);
   }
   await batch.writeEntries();
   return { assignments, wordCounts: batch.takePendingCounts() };

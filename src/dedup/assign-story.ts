@@ -325,6 +325,8 @@ export function createStoryAssigner(defaultIndex: CandidateIndex, options: Story
             trace?.tried.push({ id: item.id, storyId: item.storyId, outcome: 'story-rejected' });
             continue;
           }
+          // An operator's split: the item goes with the side of its closest member, never through to the other.
+          for (const apart of index.apartFrom?.(item.storyId) ?? []) rejectedStories.add(apart);
           if (templateCheck && isTemplate(self, prepared(item))) {
             trace?.tried.push({ id: item.id, storyId: item.storyId, outcome: 'template' });
             continue;

@@ -47,6 +47,11 @@ export interface CandidateIndex {
   add(item: IndexedItem, keys: number[], distinctWords: number[]): Promise<void>;
   documentFrequencies(words: number[]): Promise<DocumentFrequencies>;
   /**
+   * Stories an operator split apart from this one (`khabar story split`): once an item has matched a member of this
+   * story, they are closed to it. None when absent (the in-memory index of `khabar cluster`).
+   */
+  apartFrom?(storyId: string): readonly string[];
+  /**
    * Runs find-then-add as one critical section, so two workers holding copies of one report cannot
    * both start a story (Postgres: a transaction-scoped advisory lock).
    */

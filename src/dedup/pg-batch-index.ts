@@ -24,12 +24,15 @@ export interface PgBatchIndex extends CandidateIndex {
   writeEntries(): Promise<void>;
   /** The word counts of the entries added, for writeWordCounts after the commit (outside the assignment lock). */
   takePendingCounts(): PendingWordCounts;
+  /** The member the item last added matched (stored as its entry's `matched_key`: what joined through what). */
+  setMatched(matchedId: string | null): void;
 }
 
 interface Added {
   item: IndexedItem;
   keys: number[];
   seq: number;
+  matchedId: string | null;
 }
 
 /** Batch entries rank after every stored entry, in the order they were added (the stored `seq` does the same). */
@@ -57,6 +60,7 @@ export async function loadPgBatchIndex(
   await readPostings();
   await readEntries(guessCandidates());
   await readMembers([...new Set([...entries.values()].map((e) => e.storyId))]);
+  const apart = await loadApartStoryKeys(db);
 
   async function readPostings(): Promise<void> {
     const positions: number[] = [];
@@ -187,13 +191,16 @@ export async function loadPgBatchIndex(
     },
     async add(item, keys, distinctWords) {
       const seq = BATCH_SEQ_BASE + added.length;
-      added.push({ item, keys: [...new Set(keys)], seq });
+      added.push({ item, keys: [...new Set(keys)], seq, matchedId: null });
       seqOfId.set(item.id, seq);
       for (const w of new Set(distinctWords)) pendingWords.set(w, (pendingWords.get(w) ?? 0) + 1);
     },
     async documentFrequencies(words): Promise<DocumentFrequencies> {
       if (words.some((w) => !storedWords.has(w))) await readWords(words);
       return { total: storedTotal + added.length, counts: words.map((w) => storedWords.get(w)! + (pendingWords.get(w) ?? 0)) };
+    },
+    apartFrom(storyId) {
+      return apart.get(storyId) ?? NONE_APART;
     },
     // The batch's caller holds the assignment lock for the whole batch.
     withAssignmentLock: (fn) => fn(),
@@ -211,13 +218,14 @@ export async function loadPgBatchIndex(
         sql`with input as (
               select * from unnest(${textArray(added.map((a) => a.item.id))}::text[],
                                    ${textArray(added.map((a) => a.item.storyId))}::text[],
+                                   ${nullableTextArray(added.map((a) => a.matchedId))}::text[],
                                    ${textArray(added.map((a) => a.item.source))}::text[],
                                    ${textArray(added.map((a) => new Date(a.item.publishedAt).toISOString()))}::timestamptz[],
                                    ${textArray(added.map((a) => '\\x' + Buffer.from(packFingerprint(a.item.fingerprint)).toString('hex')))}::bytea[])
-                with ordinality as u(item_key, story_key, source, published_at, fingerprint_packed, i)
+                with ordinality as u(item_key, story_key, matched_key, source, published_at, fingerprint_packed, i)
             ), entry as (
-              insert into dedup_entries (item_key, story_key, source, published_at, fingerprint_version, fingerprint_packed)
-              select item_key, story_key, source, published_at, ${FINGERPRINT_VERSION}, fingerprint_packed from input order by i
+              insert into dedup_entries (item_key, story_key, matched_key, source, published_at, fingerprint_version, fingerprint_packed)
+              select item_key, story_key, matched_key, source, published_at, ${FINGERPRINT_VERSION}, fingerprint_packed from input order by i
               returning seq, item_key, published_at
             )
             insert into dedup_keys (key, published_at, seq)
@@ -231,7 +239,43 @@ export async function loadPgBatchIndex(
     takePendingCounts() {
       return { words: pendingWords, entries: added.length };
     },
+    setMatched(matchedId) {
+      if (added.length) added[added.length - 1].matchedId = matchedId;
+    },
   };
+}
+
+const NONE_APART: readonly string[] = [];
+
+/**
+ * Dedup story keys an operator split apart (story_overrides): every part of the story an item was split from against
+ * every part of the story made for it, both ways. Parts, not stories: dedup names a story by its first item's key, and a
+ * story that took in another by a merge holds the parts of both. One statement; nothing when there are no splits.
+ */
+async function loadApartStoryKeys(db: Database): Promise<Map<string, string[]>> {
+  const rows = await queryRows<{ a: string; b: string }>(
+    db,
+    sql`with sides as (
+          select o.story_id as a, o.split_story_id as b from story_overrides o where o.kind = 'split'
+        ), parts as (
+          select distinct i.story_id, e.story_key from items i join dedup_entries e on e.item_key = i.id::text
+          where i.story_id in (select a from sides union select b from sides)
+        )
+        select distinct pa.story_key as a, pb.story_key as b
+        from sides join parts pa on pa.story_id = sides.a join parts pb on pb.story_id = sides.b
+        where pa.story_key <> pb.story_key`,
+  );
+  const apart = new Map<string, string[]>();
+  const note = (x: string, y: string) => {
+    const list = apart.get(x) ?? [];
+    if (!list.includes(y)) list.push(y);
+    apart.set(x, list);
+  };
+  for (const r of rows) {
+    note(r.a, r.b);
+    note(r.b, r.a);
+  }
+  return apart;
 }
 
 /** A stored entry row with its seq (raw rows: see storedFingerprint for how drivers differ). */
@@ -243,6 +287,11 @@ type EntryRow = StoredEntryRow & { seq: string | number };
  */
 export function textArray(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => '\\' + c)}"`).join(',')}}`;
+}
+
+/** textArray with NULL elements for nulls. */
+function nullableTextArray(values: ReadonlyArray<string | null>): string {
+  return `{${values.map((v) => (v === null ? 'NULL' : textArray([v]).slice(1, -1))).join(',')}}`;
 }
 
 /** int8[] as drivers return it: an array of strings or numbers (postgres.js, PGlite), or the `{1,2}` text form. */

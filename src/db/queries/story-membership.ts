@@ -38,20 +38,34 @@ const representativePick = sql`(
   order by f.priority desc, length(i.content_text) desc, i.id asc
   limit 1)`;
 
+export interface RefreshStoriesOptions {
+  /**
+   * Members left the story (an operator's split): `first_seen_at` is its earliest remaining member's time, which may be
+   * later than before. Without it the time only ever moves earlier.
+   */
+  membersLeft?: boolean;
+  /**
+   * `updated_at` from the clock, not the transaction's start: for a transaction that took the assignment lock after
+   * starting, so that its time is past every story time written under the lock before (publishedVersion reads the max).
+   */
+  clockTime?: boolean;
+}
+
 /**
  * After outlets joined: recount, move `updated_at` (readers see an update, not a new entry: the guid stays) and re-pick
  * the representative (representativePick). `first_seen_at` becomes the earliest member's time.
  */
-export async function refreshStories(db: Database, storyIds: number[]): Promise<void> {
+export async function refreshStories(db: Database, storyIds: number[], options: RefreshStoriesOptions = {}): Promise<void> {
   if (storyIds.length === 0) return;
+  const earliestMember = sql`(
+        select min(least(coalesce(i.published_at, i.fetched_at), i.fetched_at)) from items i where i.story_id = ${stories.id})`;
   await db
     .update(stories)
     .set({
       itemCount: sql`(select count(*)::int from items i where i.story_id = ${stories.id})`,
       representativeItemId: representativePick,
-      firstSeenAt: sql`least(${stories.firstSeenAt}, (
-        select min(least(coalesce(i.published_at, i.fetched_at), i.fetched_at)) from items i where i.story_id = ${stories.id}))`,
-      updatedAt: sql`now()`,
+      firstSeenAt: options.membersLeft ? sql`coalesce(${earliestMember}, ${stories.firstSeenAt})` : sql`least(${stories.firstSeenAt}, ${earliestMember})`,
+      updatedAt: options.clockTime ? sql`clock_timestamp()` : sql`now()`,
     })
     .where(inArray(stories.id, storyIds));
 }

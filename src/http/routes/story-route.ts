@@ -11,6 +11,8 @@ import { encodePage, sendEncoded, setPageHeaders } from '../send-page.js';
 export interface StoryPageStore {
   version(): Promise<string>;
   loadStoryPage?(storyId: number): Promise<StoryPage | null>;
+  /** The story a merged story's id now leads to (`khabar story merge`), null when it was never merged. */
+  mergedInto?(storyId: number): Promise<number | null>;
 }
 
 export interface StoryRouteDeps {
@@ -43,6 +45,7 @@ export function storyRoute(deps: StoryRouteDeps): Hono {
   const basePath = basePathFor(config.publicUrl);
   const home = homeUrlFor(config.publicUrl);
   const loadStoryPage = deps.feedStore.loadStoryPage?.bind(deps.feedStore);
+  const mergedInto = deps.feedStore.mergedInto?.bind(deps.feedStore);
   const pages = createPageLru<number>({
     maxBytes: deps.storyPageCacheBytes ?? STORY_PAGE_CACHE_BYTES,
     freshMs: cacheSeconds * 1000,
@@ -81,7 +84,16 @@ export function storyRoute(deps: StoryRouteDeps): Hono {
     const storyId = parseStoryId(c.req.param('id'));
     if (storyId === null) return notFound(c);
     const encoded = await pages.get(storyId);
-    if (encoded === null) return notFound(c);
+    if (encoded === null) {
+      // A story an operator merged into another: its links (feed readers, shares) lead to the story it joined.
+      const into = mergedInto ? await mergedInto(storyId) : null;
+      if (into !== null) {
+        setPageHeaders(c);
+        c.header('Cache-Control', cacheControl);
+        return c.redirect(new URL(`stories/${into}`, home).href, 301);
+      }
+      return notFound(c);
+    }
     return sendEncoded(c, encoded, cacheControl);
   });
   return app;
