@@ -42,6 +42,17 @@ export interface RefreshDeps {
   resolve?: AddressLookup;
   /** Told how long each store held the assignment lock, ms (bench:ingest). */
   onAssignmentLockHeld?: (ms: number) => void;
+  /**
+   * Told, once the transaction has committed, which stories a store started, joined or corrected (never for a 304 or
+   * a fetch that brought nothing new). Called synchronously and must not block: the WebSub pinger queues its ping.
+   */
+  onStoriesChanged?: (change: StoriesChanged) => void;
+}
+
+export interface StoriesChanged {
+  feedId: string;
+  /** Committed, so a reader of the published feeds sees them. */
+  storyIds: number[];
 }
 
 export type RefreshResult =
@@ -102,6 +113,7 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
     const { toStore, fullText } = feed.fullText ? await withFullText(deps, feed.id, feed.url, items, log) : { toStore: items, fullText: undefined };
     // Idempotent (unique indexes), so a dropped connection can simply run it again.
     const stored = await retryTransient(() => storeItems(db, toStore, deps.assigner, now, deps.onAssignmentLockHeld));
+    if (stored.storyIds.length > 0) announceChange(deps, { feedId: feed.id, storyIds: stored.storyIds }, log);
     await record({
       kind: 'ok',
       etag: fetched.etag,
@@ -140,6 +152,15 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
     log.debug({ err: thrown }, 'feed refresh failure detail');
     await recordFailure(deps, feed.id, { kind: 'error', code: err.code, message, httpStatus: status, nextFetchAt }, now, log);
     return { feedId: feed.id, outcome: 'error', code: err.code, message, nextFetchAt };
+  }
+}
+
+/** A listener that throws is its own bug: it must not turn a stored refresh into a failed one. */
+function announceChange(deps: RefreshDeps, change: StoriesChanged, log: Logger): void {
+  try {
+    deps.onStoriesChanged?.(change);
+  } catch (err) {
+    log.error({ error: shortErrorMessage(err) }, 'stories-changed listener failed');
   }
 }
 

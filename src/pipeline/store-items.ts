@@ -17,6 +17,11 @@ export interface StoreItemsResult {
   joinedStories: number;
   /** Stored items the feed now gives with another headline or text (an outlet's correction), updated in place. */
   corrected: number;
+  /**
+   * The stories this store started, joined or corrected, committed by the time storeItems returns: what the published
+   * feeds now show differently (the WebSub ping's topics are derived from them). Empty when nothing changed.
+   */
+  storyIds: number[];
 }
 
 /**
@@ -53,11 +58,11 @@ export async function storeItems(
       inserted.push(...(await insertLinkReusers(tx, live, inserted, now)));
       const corrections = await findCorrections(tx, live, inserted);
       if (inserted.length === 0) {
-        if (corrections.length === 0) return { inserted: 0, newStories: 0, joinedStories: 0, corrected: 0 };
+        if (corrections.length === 0) return { inserted: 0, newStories: 0, joinedStories: 0, corrected: 0, storyIds: [] };
         await tx.execute(sql`select pg_advisory_xact_lock(${CLUSTER_LOCK_KEY})`);
         lockedAt = performance.now();
         await correct(tx, corrections);
-        return { inserted: 0, newStories: 0, joinedStories: 0, corrected: corrections.length };
+        return { inserted: 0, newStories: 0, joinedStories: 0, corrected: corrections.length, storyIds: correctedStoryIds(corrections) };
       }
       // Oldest first, so a story's first item is the earliest copy.
       inserted.sort((a, b) => storyTime(a).getTime() - storyTime(b).getTime() || a.id - b.id);
@@ -68,7 +73,7 @@ export async function storeItems(
       // Checked again under the lock: an entry pruned while this transaction was inserting it.
       const kept = new Set((await deletePrunedRows(tx, inserted)).map((r) => r.id));
       inserted = inserted.filter((r) => kept.has(r.id));
-      const result: StoreItemsResult = { inserted: inserted.length, newStories: 0, joinedStories: 0, corrected: 0 };
+      const result: StoreItemsResult = { inserted: inserted.length, newStories: 0, joinedStories: 0, corrected: 0, storyIds: [] };
       if (inserted.length === 0) return result;
       const placements = await assigner.place(tx, inserted, preparedRows);
       afterCommit = assigner.takeAfterCommit?.() ?? null;
@@ -95,9 +100,14 @@ export async function storeItems(
         await correct(tx, corrections);
         result.corrected = corrections.length;
       }
+      result.storyIds = [...new Set([...storyOf.values(), ...correctedStoryIds(corrections)])];
       return result;
     });
   }
+}
+
+function correctedStoryIds(corrections: Correction[]): number[] {
+  return [...new Set(corrections.flatMap((c) => (c.storyId === null ? [] : [c.storyId])))];
 }
 
 /**

@@ -58,12 +58,16 @@ describe.each(testBackends())('storage on %s', (backend) => {
   it('stores each item once, gives every item a story, and ignores refetches', async () => {
     const { db } = t.handle;
     const first = await storeItems(db, [item('a', 1), item('a', 2)], singletonStoryAssigner);
-    expect(first).toEqual({ inserted: 2, newStories: 2, joinedStories: 0, corrected: 0 });
+    expect(first).toEqual({ inserted: 2, newStories: 2, joinedStories: 0, corrected: 0, storyIds: expect.any(Array) });
     const again = await storeItems(db, [item('a', 1), item('a', 2), item('a', 3)], singletonStoryAssigner);
     expect(again.inserted).toBe(1);
-    const rows = await db.select().from(items).where(eq(items.feedId, 'a'));
+    const rows = await db.select().from(items).where(eq(items.feedId, 'a')).orderBy(items.id);
     expect(rows).toHaveLength(3);
     expect(rows.every((r) => r.storyId !== null)).toBe(true);
+    // The stories each store changed (what a WebSub ping is derived from); nothing new, none.
+    expect([...first.storyIds].sort()).toEqual([rows[0].storyId, rows[1].storyId].sort());
+    expect(again.storyIds).toEqual([rows[2].storyId]);
+    expect((await storeItems(db, [item('a', 1), item('a', 2), item('a', 3)], singletonStoryAssigner)).storyIds).toEqual([]);
   });
 
   it('treats one canonical link in two feeds as one item', async () => {
@@ -116,10 +120,11 @@ describe.each(testBackends())('storage on %s', (backend) => {
     };
     const batch = [20, 21, 22].map((n) => item('a', n, { contentText: 'نص '.repeat(n) }));
     const result = await storeItems(db, batch, assigner);
-    expect(result).toEqual({ inserted: 3, newStories: 1, joinedStories: 2, corrected: 0 });
+    expect(result).toEqual({ inserted: 3, newStories: 1, joinedStories: 2, corrected: 0, storyIds: expect.any(Array) });
     const rows = await db.select().from(items).where(inArray(items.entryKey, batch.map((b) => b.entryKey))).orderBy(items.id);
     expect(rows[0].storyId).toBe(rows[1].storyId);
     expect(rows[2].storyId).toBe(existing.id);
+    expect([...result.storyIds].sort()).toEqual([rows[0].storyId, existing.id].sort());
     const [after] = await db.select().from(stories).where(eq(stories.id, existing.id));
     expect(after.guid).toBe(existing.guid);
     expect(after.itemCount).toBe(2);
