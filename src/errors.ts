@@ -34,6 +34,9 @@ export const errorCodes = [
   'DB_UNAVAILABLE',
   'DB_LOCKED',
   'DB_MIGRATION_FAILED',
+  // publishing
+  /** A WebSub hub refused a publish ping, or never answered, after every retry (ingest is never held up by it). */
+  'WEBSUB_PING_FAILED',
   // input to the cluster and import-opml commands
   'CLUSTER_INPUT_INVALID',
   'OPML_INVALID',

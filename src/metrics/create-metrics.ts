@@ -5,6 +5,7 @@ import { feeds, feedStates, stories } from '../db/schema.js';
 import { shortErrorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RefreshResult } from '../pipeline/refresh-feed.js';
+import type { WebsubPingMetrics } from '../websub/create-websub-pinger.js';
 
 /** What the worker tells about each feed it refreshed and each retention slice it deleted. */
 export interface WorkerMetrics {
@@ -30,6 +31,8 @@ export interface FeedCacheMetrics {
 export interface Metrics extends WorkerMetrics, HttpMetrics {
   registry: Registry;
   feedCache: FeedCacheMetrics;
+  /** Each request to the WebSub hub, by outcome. */
+  websub: WebsubPingMetrics;
   /** The Prometheus text format of everything, gauges read from the database first. */
   render(): Promise<string>;
   contentType: string;
@@ -117,6 +120,15 @@ export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
     buckets: HTTP_BUCKETS,
     registers,
   });
+
+  const websubPings = new Counter({
+    name: 'khabar_websub_pings_total',
+    help: 'Publish pings to the WebSub hub (feeds.yaml websub_hub), per request: ok, retry (failed, tried again later) or failed (given up).',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  // Present at zero from the start, so an alert on failures has a series before the first one.
+  for (const outcome of ['ok', 'retry', 'failed'] as const) websubPings.inc({ outcome }, 0);
 
   // The request path adds to plain numbers; the counters take them at scrape, so a hit costs an increment.
   let cacheHits = 0;
@@ -213,6 +225,11 @@ export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
     },
     request(route, status, startedMs) {
       httpChild(route, status).observe((performance.now() - startedMs) / 1000);
+    },
+    websub: {
+      pinged(outcome) {
+        websubPings.inc({ outcome });
+      },
     },
     feedCache: {
       hit() {

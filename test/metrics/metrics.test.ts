@@ -165,4 +165,18 @@ describe('createMetrics', () => {
     expect(sampleValue(text, 'khabar_retention_deleted_items_total')).toBe(9);
     expect(sampleValue(text, 'khabar_worker_last_pass_timestamp_seconds')).toBe(1_800_000_000);
   });
+
+  it('counts WebSub pings by outcome, every outcome present from the start', async () => {
+    const m = createMetrics({ defaultMetrics: false });
+    const before = parsePrometheusText(await m.render());
+    for (const outcome of ['ok', 'retry', 'failed']) expect(sampleValue(before, 'khabar_websub_pings_total', { outcome })).toBe(0);
+    m.websub.pinged('retry');
+    m.websub.pinged('retry');
+    m.websub.pinged('ok');
+    const text = parsePrometheusText(await m.render());
+    expect(text.types.get('khabar_websub_pings_total')).toBe('counter');
+    expect(sampleValue(text, 'khabar_websub_pings_total', { outcome: 'ok' })).toBe(1);
+    expect(sampleValue(text, 'khabar_websub_pings_total', { outcome: 'retry' })).toBe(2);
+    expect(sampleValue(text, 'khabar_websub_pings_total', { outcome: 'failed' })).toBe(0);
+  });
 });

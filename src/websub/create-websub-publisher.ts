@@ -1,0 +1,74 @@
+import type { Database } from '../db/client.js';
+import { loadStoryCategories } from '../db/queries/load-story-categories.js';
+import { shortErrorMessage } from '../errors.js';
+import type { StoriesChanged } from '../pipeline/refresh-feed.js';
+import { createWebsubPinger, type WebsubPingerOptions } from './create-websub-pinger.js';
+import { websubTopics } from './websub-topics.js';
+
+export interface WebsubPublisherOptions extends WebsubPingerOptions {
+  db: Database;
+  /** PUBLIC_URL: the base of the feeds' self links, which are the topics. */
+  publicUrl: string;
+  /**
+   * The categories the app serves now (every feeds.yaml category, disabled feeds' included). A category found on a
+   * story but no longer configured is a 404 to the hub, so it is not pinged.
+   */
+  categories: () => ReadonlySet<string>;
+}
+
+export interface WebsubPublisher {
+  readonly hubUrl: string;
+  /** For RefreshDeps.onStoriesChanged: returns at once, the pings follow in the background. */
+  storiesChanged(change: StoriesChanged): void;
+  /** Resolves once every change told so far has been pinged (or given up on). */
+  idle(): Promise<void>;
+  /** As WebsubPinger.close; category look-ups still running are waited for within the same grace. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Turns committed story changes into publish pings: the merged feed's three formats always, and those of each
+ * category a changed story is shown under — the categories of every outlet that carried it, not only the refreshed
+ * feed's, since a story joined by one outlet changes in the category feeds of the others too (its outlet list). The
+ * categories are read after the commit, off the ingest path; if that read fails, every configured category is pinged
+ * (a needless ping costs the hub one fetch; a missing one leaves subscribers waiting for their next poll).
+ */
+export function createWebsubPublisher(options: WebsubPublisherOptions): WebsubPublisher {
+  const pinger = createWebsubPinger(options);
+  const log = options.logger.child({ component: 'websub', hub: options.hubUrl });
+  const lookups = new Set<Promise<void>>();
+  let closed = false;
+
+  function storiesChanged(change: StoriesChanged): void {
+    if (closed || change.storyIds.length === 0) return;
+    pinger.ping(websubTopics(options.publicUrl, [null]));
+    const known = options.categories();
+    if (known.size === 0) return;
+    const lookup = loadStoryCategories(options.db, change.storyIds)
+      .catch((err: unknown) => {
+        log.warn({ feed_id: change.feedId, error: shortErrorMessage(err) }, 'websub: categories of changed stories unknown; pinging every category');
+        return [...known];
+      })
+      .then((categories) => pinger.ping(websubTopics(options.publicUrl, categories.filter((c) => known.has(c)))))
+      .finally(() => lookups.delete(lookup));
+    lookups.add(lookup);
+  }
+
+  async function idle(): Promise<void> {
+    while (lookups.size > 0) await Promise.allSettled([...lookups]);
+    await pinger.idle();
+    // A look-up that was started meanwhile (a change told while the pinger was busy).
+    if (lookups.size > 0) return idle();
+  }
+
+  async function close(graceMs = 0): Promise<void> {
+    closed = true;
+    const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...lookups]), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    await pinger.close(Math.max(0, graceMs - (Date.now() - started)));
+  }
+
+  return { hubUrl: options.hubUrl, storiesChanged, idle, close };
+}
