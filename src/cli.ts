@@ -8,7 +8,7 @@ import { syncFeeds } from './db/queries/sync-feeds.js';
 import { reindexIfStale } from './dedup/reindex-stale-entries.js';
 import { isKhabarError, toKhabarError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
-import { openMigratedDatabase, parsePoolFor, refreshDepsFor, runService } from './main.js';
+import { openMigratedDatabase, parsePoolFor, refreshDepsFor, runService, websubPublisherFor } from './main.js';
 import type { RefreshResult } from './pipeline/refresh-feed.js';
 import { refreshDueFeeds, type PassSummary } from './worker/refresh-due-feeds.js';
 import { createProgressReporter, type ProgressReporter, type ProgressStream } from './cli-progress/create-progress-reporter.js';
@@ -131,6 +131,8 @@ async function fetchCommand(args: string[], io: Io): Promise<number> {
   if (disabled.length) throw usageError(`feed ${disabled.join(', ')} is disabled in ${env.feedsFile} (enabled: false)`);
   const handle = await openMigratedDatabase(env, logger);
   const parser = parsePoolFor(env, logger);
+  // With settings.websub_hub, what this pass stores is pinged as the worker would; the exit waits for it, bounded.
+  const websub = websubPublisherFor(env, () => feeds, handle, logger);
   try {
     await syncFeeds(handle.db, feeds.feeds);
     // As the worker does before storing: entries fingerprinted by an older release are recomputed first.
@@ -151,7 +153,7 @@ async function fetchCommand(args: string[], io: Io): Promise<number> {
     reporter.tick();
     let summary: PassSummary;
     try {
-      summary = await refreshDueFeeds(refreshDepsFor(handle, feeds, logger, parser), {
+      summary = await refreshDueFeeds(refreshDepsFor(handle, feeds, logger, parser, websub ? (change) => websub.storiesChanged(change) : undefined), {
         concurrency: feeds.settings.concurrency,
         ignoreSchedule: true,
         feedIds: values.feed,
@@ -184,10 +186,14 @@ async function fetchCommand(args: string[], io: Io): Promise<number> {
     );
     return 0;
   } finally {
+    await websub?.close(FETCH_ONCE_WEBSUB_GRACE_MS);
     await parser.close();
     await handle.close();
   }
 }
+
+/** How long `fetch --once` waits for its WebSub pings (retries included) before exiting without them. */
+const FETCH_ONCE_WEBSUB_GRACE_MS = 10_000;
 
 function describeResult(result: RefreshResult): string {
   switch (result.outcome) {

@@ -1,4 +1,5 @@
-import { serve, type ServerType } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Env } from './config/env.js';
 import { diffFeedsConfig, workerSettings } from './config/diff-feeds-config.js';
 import { loadFeedsFile, type FeedsConfig } from './config/feeds-file.js';
@@ -11,7 +12,7 @@ import { createWorkerStoryAssigner } from './dedup/create-worker-story-assigner.
 import { createApp } from './http/create-app.js';
 import type { Logger } from './logger.js';
 import { createParsePool, type ParsePool } from './pipeline/parse-pool.js';
-import type { RefreshDeps } from './pipeline/refresh-feed.js';
+import type { RefreshDeps, StoriesChanged } from './pipeline/refresh-feed.js';
 import { shortErrorMessage, toKhabarError } from './errors.js';
 import { installShutdown } from './shutdown.js';
 import { startWorker, type Worker } from './worker/schedule.js';
@@ -21,6 +22,7 @@ import { Hono } from 'hono';
 import { createMetrics, type Metrics } from './metrics/create-metrics.js';
 import { migrationsCheck, workerCheck } from './metrics/readiness-checks.js';
 import { sql } from 'drizzle-orm';
+import { createWebsubPublisher, type WebsubPublisher } from './websub/create-websub-publisher.js';
 
 /** Opens the database and applies pending migrations: every command that touches the database starts here. */
 export async function openMigratedDatabase(env: Env, logger: Logger): Promise<DatabaseHandle> {
@@ -45,14 +47,21 @@ export function parsePoolFor(env: Env, logger: Logger): ParsePool {
   return createParsePool({ size: env.parseWorkers ?? undefined, budgetMs: env.parseBudgetMs, logger });
 }
 
-/** What the worker needs, built from the config. */
-export function refreshDepsFor(handle: DatabaseHandle, config: FeedsConfig, logger: Logger, parser: ParsePool): RefreshDeps {
+/** What the worker needs, built from the config; `onStoriesChanged` hears of every committed change (WebSub). */
+export function refreshDepsFor(
+  handle: DatabaseHandle,
+  config: FeedsConfig,
+  logger: Logger,
+  parser: ParsePool,
+  onStoriesChanged?: (change: StoriesChanged) => void,
+): RefreshDeps {
   const s = config.settings;
   return {
     db: handle.db,
     assigner: createWorkerStoryAssigner(handle.db, { windowHours: s.dedupWindowHours }),
     parser,
     logger,
+    onStoriesChanged,
     options: {
       timeoutMs: s.timeoutSeconds * 1000,
       maxBytes: s.maxBytes,
@@ -63,6 +72,38 @@ export function refreshDepsFor(handle: DatabaseHandle, config: FeedsConfig, logg
     },
   };
 }
+
+/** Every feeds.yaml category, disabled feeds' included (their stories stay published under it): the ones served. */
+export function configuredCategories(config: FeedsConfig): string[] {
+  return [...new Set(config.feeds.flatMap((f) => (f.category ? [f.category] : [])))];
+}
+
+/**
+ * The WebSub publisher for settings.websub_hub, or null without one. `currentConfig` is read at each change, so the
+ * categories pinged follow a reloaded file.
+ */
+export function websubPublisherFor(
+  env: Env,
+  currentConfig: () => FeedsConfig,
+  handle: DatabaseHandle,
+  logger: Logger,
+  metrics?: Metrics,
+): WebsubPublisher | null {
+  const { websubHub, userAgent } = currentConfig().settings;
+  if (websubHub === null) return null;
+  return createWebsubPublisher({
+    hubUrl: websubHub,
+    db: handle.db,
+    publicUrl: env.publicUrl,
+    categories: () => new Set(configuredCategories(currentConfig())),
+    logger,
+    userAgent,
+    metrics: metrics?.websub,
+  });
+}
+
+/** At shutdown, pings still waiting or retrying get this long (within SHUTDOWN_TIMEOUT_MS) before they are dropped. */
+const WEBSUB_SHUTDOWN_GRACE_MS = 5_000;
 
 type ReloadTrigger = 'SIGHUP' | 'file change';
 
@@ -98,7 +139,7 @@ export async function runService(env: Env, initialConfig: FeedsConfig, roles: Se
     throw err;
   });
   let config = initialConfig;
-  let server: ServerType | null = null;
+  let server: Server | null = null;
   let worker: Worker | null = null;
   // Swapped whole on a reload: titles, categories and the OPML are baked into its routes and caches.
   let app: ReturnType<typeof createApp> | null = null;
@@ -109,8 +150,12 @@ export async function runService(env: Env, initialConfig: FeedsConfig, roles: Se
     metrics,
     readiness: [migrationsCheck(handle.db), ...(roles.worker ? [workerCheck(() => worker)] : [])],
   };
+  // Pings come from the process that stored the change: a worker. Swapped in place when websub_hub changes on a reload.
+  let websub: WebsubPublisher | null = roles.worker ? websubPublisherFor(env, () => config, handle, logger, metrics) : null;
+  const websubGraceMs = Math.min(WEBSUB_SHUTDOWN_GRACE_MS, Math.floor(env.shutdownTimeoutMs / 4));
+  const onStoriesChanged = (change: StoriesChanged) => websub?.storiesChanged(change);
   const startServiceWorker = (runAtStart: boolean) =>
-    startWorker(refreshDepsFor(handle, config, logger, parser), {
+    startWorker(refreshDepsFor(handle, config, logger, parser, onStoriesChanged), {
       schedule: config.settings.schedule,
       concurrency: config.settings.concurrency,
       dedupWindowHours: config.settings.dedupWindowHours,
@@ -121,6 +166,7 @@ export async function runService(env: Env, initialConfig: FeedsConfig, roles: Se
   const stopAll = async () => {
     if (server) await closeServer(server);
     await worker?.stop();
+    await websub?.close(0);
     await parser.close();
     await handle.close();
   };
@@ -130,12 +176,13 @@ export async function runService(env: Env, initialConfig: FeedsConfig, roles: Se
     // The server binds first: a port that is taken must stop the process before any feed is claimed.
     if (roles.server) {
       app = createServiceApp(env, config, handle, logger, observability);
-      server = await listen((request, bindings) => app!.fetch(request, bindings), env, logger);
+      // The listener reads `app` per request: a reload swaps it whole.
+      server = await listen((req, res) => app!.nodeListener(req, res), env, logger);
     }
     // A worker-only replica has no app: with METRICS_PORT it still answers its probes and scrapes, with its own counts.
     if (!roles.server && env.metricsPort !== null) {
       const ops = createOpsApp(env, handle, logger, observability);
-      server = await listen((request, bindings) => ops.fetch(request, bindings), { ...env, port: env.metricsPort }, logger);
+      server = await listen(getRequestListener(ops.fetch), { ...env, port: env.metricsPort }, logger);
     }
     if (roles.worker) worker = startServiceWorker(true);
   } catch (err) {
@@ -176,6 +223,12 @@ export async function runService(env: Env, initialConfig: FeedsConfig, roles: Se
     config = next;
     lastFailed = false;
     if (app) app = createServiceApp(env, config, handle, logger, observability);
+    if (roles.worker && diff.settings.includes('websubHub')) {
+      // The new hub takes the next change at once; the old one gets a moment for pings already queued for it.
+      const previous = websub;
+      websub = websubPublisherFor(env, () => config, handle, logger, metrics);
+      await previous?.close(websubGraceMs);
+    }
     const restartWorker = worker !== null && diff.settings.some((s) => workerSettings.includes(s));
     if (restartWorker) {
       await worker!.stop();
@@ -223,6 +276,8 @@ export async function runService(env: Env, initialConfig: FeedsConfig, roles: Se
       },
       { name: 'server', run: () => (server ? closeServer(server) : Promise.resolve()) },
       { name: 'worker', run: () => worker?.stop() ?? Promise.resolve() },
+      // After the worker (its last stores may ping), before the database (category look-ups read it).
+      { name: 'websub pings', run: () => websub?.close(websubGraceMs) ?? Promise.resolve() },
       { name: 'parse workers', run: () => parser.close() },
       { name: 'database', run: () => handle.close() },
     ],
@@ -262,6 +317,7 @@ function createServiceApp(env: Env, config: FeedsConfig, handle: DatabaseHandle,
       description: config.settings.description,
       language: 'ar',
       publicUrl: env.publicUrl,
+      websubHub: config.settings.websubHub,
     }),
     logger,
     config: {
@@ -270,7 +326,7 @@ function createServiceApp(env: Env, config: FeedsConfig, handle: DatabaseHandle,
       cacheSeconds: 30,
       sources: config.feeds.filter((f) => f.enabled).map((f) => ({ name: f.name, url: f.url, category: f.category, language: f.language })),
       // Disabled feeds too: their stories stay published under their category.
-      categories: [...new Set(config.feeds.flatMap((f) => (f.category ? [f.category] : [])))],
+      categories: configuredCategories(config),
       metricsToken: env.metricsToken,
     },
     metrics: observability.metrics,
@@ -279,10 +335,12 @@ function createServiceApp(env: Env, config: FeedsConfig, handle: DatabaseHandle,
   });
 }
 
-function listen(fetch: ReturnType<typeof createApp>['fetch'], env: Env, logger: Logger): Promise<ServerType> {
-  return new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch, port: env.port, hostname: env.host }, (info) => {
-      logger.info({ port: info.port, host: env.host, public_url: env.publicUrl }, 'server listening');
+function listen(listener: (req: IncomingMessage, res: ServerResponse) => void, env: Env, logger: Logger): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const s = createServer(listener);
+    s.listen(env.port, env.host, () => {
+      const address = s.address();
+      logger.info({ port: typeof address === 'object' && address !== null ? address.port : env.port, host: env.host, public_url: env.publicUrl }, 'server listening');
       resolve(s);
     });
     s.once('error', (err) => {
@@ -292,7 +350,7 @@ function listen(fetch: ReturnType<typeof createApp>['fetch'], env: Env, logger: 
   });
 }
 
-function closeServer(server: ServerType): Promise<void> {
+function closeServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
     server.close((err) => (err ? reject(err) : resolve()));
     // Keep-alive connections from feed readers would hold close() open until they time out.
