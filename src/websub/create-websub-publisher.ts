@@ -36,36 +36,46 @@ export interface WebsubPublisher {
 export function createWebsubPublisher(options: WebsubPublisherOptions): WebsubPublisher {
   const pinger = createWebsubPinger(options);
   const log = options.logger.child({ component: 'websub', hub: options.hubUrl });
-  const lookups = new Set<Promise<void>>();
+  /** Stories whose categories are still to be read: one read at a time, each taking every story told meanwhile. */
+  const unread = new Set<number>();
+  let reading: Promise<void> | null = null;
   let closed = false;
 
   function storiesChanged(change: StoriesChanged): void {
     if (closed || change.storyIds.length === 0) return;
     pinger.ping(websubTopics(options.publicUrl, [null]));
-    const known = options.categories();
-    if (known.size === 0) return;
-    const lookup = loadStoryCategories(options.db, change.storyIds)
-      .catch((err: unknown) => {
-        log.warn({ feed_id: change.feedId, error: shortErrorMessage(err) }, 'websub: categories of changed stories unknown; pinging every category');
+    if (options.categories().size === 0) return;
+    for (const id of change.storyIds) unread.add(id);
+    reading ??= readCategories()
+      .catch((err: unknown) => log.error({ error: shortErrorMessage(err) }, 'websub: category pings failed'))
+      .finally(() => (reading = null));
+  }
+
+  async function readCategories(): Promise<void> {
+    while (unread.size > 0) {
+      const storyIds = [...unread];
+      unread.clear();
+      const known = options.categories();
+      const categories = await loadStoryCategories(options.db, storyIds).catch((err: unknown) => {
+        log.warn({ stories: storyIds.length, error: shortErrorMessage(err) }, 'websub: categories of changed stories unknown; pinging every category');
         return [...known];
-      })
-      .then((categories) => pinger.ping(websubTopics(options.publicUrl, categories.filter((c) => known.has(c)))))
-      .finally(() => lookups.delete(lookup));
-    lookups.add(lookup);
+      });
+      pinger.ping(websubTopics(options.publicUrl, categories.filter((c) => known.has(c))));
+    }
   }
 
   async function idle(): Promise<void> {
-    while (lookups.size > 0) await Promise.allSettled([...lookups]);
+    while (reading) await reading;
     await pinger.idle();
-    // A look-up that was started meanwhile (a change told while the pinger was busy).
-    if (lookups.size > 0) return idle();
+    // A change told while the pinger was busy.
+    if (reading) return idle();
   }
 
   async function close(graceMs = 0): Promise<void> {
     closed = true;
     const started = Date.now();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...lookups]), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    if (reading) await Promise.race([reading, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
     await pinger.close(Math.max(0, graceMs - (Date.now() - started)));
   }
