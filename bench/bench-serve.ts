@@ -22,7 +22,6 @@
  * better than news does, which flatters the gzip/brotli figures); stories carry as many of them as it takes to make
  * the 50-story default page about --kb kilobytes.
  */
-import { serve } from '@hono/node-server';
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, openSync, readdirSync, readFileSync } from 'node:fs';
@@ -34,6 +33,7 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import Parser from 'rss-parser';
 import { createApp } from '../src/http/create-app.js';
+import { createMetrics } from '../src/metrics/create-metrics.js';
 import type { FeedStore } from '../src/http/feed-store.js';
 import { createLogger } from '../src/logger.js';
 import { htmlToText } from '../src/pipeline/html-to-text.js';
@@ -328,14 +328,17 @@ async function khabarServer(kb: number): Promise<void> {
   // twelve enabled sources with their categories.
   const logger = createLogger('info', 'stdout');
   const sources = Array.from({ length: 12 }, (_, i) => ({ name: `مصدر ${i + 1}`, url: `https://outlet${i}.example/rss`, category: categories[i % categories.length], language: 'ar' }));
+  // With the process's metrics, as main.ts builds it: every answer is counted and timed under its route.
   const app = createApp({
     feedStore: store,
     logger,
+    metrics: createMetrics({ logger }),
     config: { publicUrl: 'http://127.0.0.1:3000', feedTitle: 'خبر', cacheSeconds: CACHE_SECONDS, sources, categories },
   });
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise((resolve) => server.once('listening', resolve));
-  childReady(server as http.Server);
+  // The listener `khabar serve` listens with (main.ts): fresh feeds answered on Node's response, the rest through Hono.
+  const server = http.createServer(app.nodeListener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  childReady(server);
 }
 
 interface Variant {

@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -8,7 +10,7 @@ import { createFeedCache } from './feed-cache.js';
 import { feedFormats, feedUrlsFor, homeUrlFor, type FeedFormat } from './feed-formats.js';
 import type { FeedQuery, FeedStore } from './feed-store.js';
 import { onError } from './on-error.js';
-import { secureHeaderValues, type SecureHeadersOptions } from './secure-header-values.js';
+import { feedDocumentHeaders, secureHeaderValues, type SecureHeadersOptions } from './secure-header-values.js';
 import { DEFAULT_PAGE_SIZE, PAGE_SIZES, roundLimitUp } from './parse-limit.js';
 import { feedPreflightRoutes, feedRoutes } from './routes/feed-routes.js';
 import { healthRoutes, type HealthCheck, type ReadinessCheck } from './routes/health-routes.js';
@@ -54,7 +56,13 @@ export interface AppDeps {
   clock?: () => number;
 }
 
-export function createApp(deps: AppDeps): Hono {
+/**
+ * The app, and `nodeListener`: the same app as a Node request listener (what `khabar serve` listens with), which
+ * answers fresh feeds straight on Node's response (feed-routes.ts serveNode) and hands everything else to Hono.
+ */
+export type KhabarApp = Hono & { readonly nodeListener: (req: IncomingMessage, res: ServerResponse) => void };
+
+export function createApp(deps: AppDeps): KhabarApp {
   const { config } = deps;
   const logger = deps.logger.child({ scope: 'http' });
   const defaultLimit = roundLimitUp(config.defaultLimit ?? DEFAULT_PAGE_SIZE);
@@ -121,12 +129,18 @@ export function createApp(deps: AppDeps): Hono {
   // built once per rebuilt feed (the same security headers, request id and CORS headers), which keeps a request
   // close to the cost of copying its bytes. Every other request, and anything that matches no feed route, is the site's.
   const app = new Hono();
-  app.route('/', feedRoutes({ cache, cacheSeconds, defaultLimit, categories, securityHeaders: secureHeaderValues(security), logger, metrics: deps.metrics }));
+  const feeds = feedRoutes({ cache, cacheSeconds, defaultLimit, categories, securityHeaders: secureHeaderValues(security).then(feedDocumentHeaders), logger, metrics: deps.metrics });
+  app.route('/', feeds.app);
   app.notFound(function siteRequest(c) {
     return site.fetch(c.req.raw, c.env);
   });
   app.onError(onError(logger));
-  return app;
+  const viaHono = getRequestListener(app.fetch);
+  return Object.assign(app, {
+    nodeListener: function khabarRequest(req: IncomingMessage, res: ServerResponse): void {
+      if (!feeds.serveNode(req, res)) void viaHono(req, res);
+    },
+  });
 }
 
 /** Without a category list, this many categories keep their feeds cached (least recently used go first). */

@@ -18,3 +18,20 @@ export async function secureHeaderValues(options: SecureHeadersOptions): Promise
   const res = await probe.request('/');
   return Object.freeze(Object.fromEntries(res.headers));
 }
+
+/**
+ * The security headers a feed document needs, out of `all` (secureHeaderValues). A feed is read by parsers, and in a
+ * browser it must not become a page: `nosniff` keeps it from being taken for HTML, and a CSP of `default-src 'none';
+ * sandbox` gives it no script, no subresources and an opaque origin should a browser render it anyway. What the rest
+ * of the set governs — framing, openers, referrers, DNS prefetch, IE's download prompt, Flash policies, the XSS
+ * auditor — belongs to HTML pages, which keep the full set; on every feed response those ten headers would be a
+ * third of what the server writes (bench:serve, --bare-headers all). HSTS and the resource policy stay: they are
+ * about how the URL is fetched, not what the document does.
+ */
+export function feedDocumentHeaders(all: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  const kept: Record<string, string> = { 'content-security-policy': "default-src 'none'; sandbox" };
+  for (const name of ['cross-origin-resource-policy', 'strict-transport-security', 'x-content-type-options']) {
+    if (all[name] !== undefined) kept[name] = all[name];
+  }
+  return Object.freeze(kept);
+}

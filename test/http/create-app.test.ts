@@ -358,15 +358,20 @@ describe('createApp other routes', () => {
     expect((await https.app.request('/healthz')).headers.get('strict-transport-security')).toBe('max-age=15552000');
   });
 
-  it('sends Hono secure headers and a request id on every response', async () => {
+  it("sends Hono secure headers and a request id on every page, and a feed document's headers on the feeds", async () => {
     const { app } = setup();
     for (const path of ['/', '/feed.xml', '/healthz', '/nope']) {
       const res = await app.request(path);
       expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
-      expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
       expect(res.headers.get('strict-transport-security')).toBeTruthy();
       expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
-      expect(res.headers.get('x-request-id')).toBeTruthy();
+      if (path === '/feed.xml') {
+        expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
+        expect(res.headers.get('x-frame-options')).toBeNull();
+      } else {
+        expect(res.headers.get('x-frame-options'), path).toBe('SAMEORIGIN');
+        expect(res.headers.get('x-request-id'), path).toBeTruthy();
+      }
     }
     expect((await app.request('/feed.xml')).headers.get('access-control-allow-origin')).toBe('*');
     const preflight = await app.request('/feed.json', {
