@@ -29,7 +29,10 @@ describe.each(testBackends())('loadPublishedStories on %s', (backend) => {
     const { db } = t.handle;
     // The real assigner, as the worker runs it: the daily's edited copy joins the agency's story.
     const assigner = createWorkerStoryAssigner(db, { windowHours: 72 });
-    await storeItems(db, [reportItem('wire', 1, agencyCopy(), new Date('2026-11-29T06:00:00Z'))], assigner);
+    // An hour before now: the daily's undated copy counts at its fetch time (now), so a fixed date would fall out of the
+    // 72-hour window as the calendar moves on.
+    const published = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
+    await storeItems(db, [reportItem('wire', 1, agencyCopy(), published)], assigner);
     await storeItems(db, [reportItem('daily', 55, { ...republishedCopy(), title: dailyTitle }, null)], assigner);
 
     const rows = await loadPublishedStories(db, 10);
@@ -39,7 +42,7 @@ describe.each(testBackends())('loadPublishedStories on %s', (backend) => {
     expect(row.sources[0].itemId).toBe(story.representativeItemId);
     expect(row.title).toBe(row.sources[0].title);
     expect(row.sources.map(({ feedId, name, title, link, publishedAt }) => ({ feedId, name, title, link, publishedAt }))).toEqual([
-      { feedId: 'wire', name: 'وكالة الأنباء', title: agencyCopy().title, link: 'https://wire.example/news/1', publishedAt: new Date('2026-11-29T06:00:00Z') },
+      { feedId: 'wire', name: 'وكالة الأنباء', title: agencyCopy().title, link: 'https://wire.example/news/1', publishedAt: published },
       { feedId: 'daily', name: 'الصحيفة اليومية', title: dailyTitle, link: 'https://daily.example/news/55', publishedAt: null },
     ]);
   });
