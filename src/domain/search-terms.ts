@@ -4,7 +4,7 @@ import { normalizeText } from '../arabic/normalize-text.js';
 export const MAX_SEARCH_TERMS = 8;
 
 /**
- * A search query's words as items.search_text spells them: normalizeText (the dedup normalizer: alef and hamza forms,
+ * A search query's words as item_search.search_text spells them: normalizeText (the dedup normalizer: alef and hamza forms,
  * taa marbuta, alef maqsura, diacritics, tatweel, Arabic-Indic digits, punctuation out), duplicates dropped, at most
  * MAX_SEARCH_TERMS. Empty when nothing searchable is left.
  */

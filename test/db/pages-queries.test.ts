@@ -149,3 +149,28 @@ describe.each(testBackends())('home, search and status queries (%s)', (backend) 
     expect((await loadSourceStatus(db, now)).find((r) => r.id === 'riyada')!.failingSince!.getTime()).toBe(failedAt.getTime());
   });
 });
+
+describe.each(testBackends())('search text kept by Postgres (%s)', (backend) => {
+  let t: TestDatabase;
+  let db: Database;
+  const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * HOUR);
+
+  beforeAll(async () => {
+    t = await createTestDatabase(backend);
+    db = t.handle.db;
+    await syncFeeds(db, [feedSource('riyada', 'الرياضة اليوم', 'https://riyada.example/rss', { category: 'sport' })]);
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it("search follows an outlet's correction: the new headline and text are found, the old ones are not", async () => {
+    const original = { ...item('riyada', 9, 'مباراة الذهاب تنتهي بالتعادل', 'انتهت مباراة الذهاب في جدة بالتعادل السلبي', at(1)), sourceDigest: 'a' };
+    await storeItems(db, [original], singletonStoryAssigner, at(1));
+    expect((await searchStories(db, searchTerms('التعادل جدة'), { limit: 10 })).map((r) => r.title)).toEqual(['مباراة الذهاب تنتهي بالتعادل']);
+    const corrected = { ...original, title: 'مباراة الذهاب تنتهي بفوز الضيوف', contentHtml: '<p>انتهت مباراة الذهاب في الدمام بفوز الضيوف</p>', contentText: 'انتهت مباراة الذهاب في الدمام بفوز الضيوف', sourceDigest: 'b' };
+    expect((await storeItems(db, [corrected], singletonStoryAssigner, at(0.5))).corrected).toBe(1);
+    expect(await searchStories(db, searchTerms('التعادل جدة'), { limit: 10 })).toEqual([]);
+    expect((await searchStories(db, searchTerms('الضيوف الدمام'), { limit: 10 })).map((r) => r.title)).toEqual(['مباراة الذهاب تنتهي بفوز الضيوف']);
+  });
+});

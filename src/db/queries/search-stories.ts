@@ -21,6 +21,6 @@ export async function searchStories(
   page: { beforeId?: number | null; limit: number },
 ): Promise<StoryCardRow[]> {
   if (terms.length === 0) return [];
-  const matches = and(...terms.map((t) => sql`m.search_text like ${`%${likeEscape(t)}%`}`));
-  return loadStoryCards(db, sql`exists (select 1 from items m where m.story_id = ${stories.id} and ${matches})`, page);
+  const matches = and(...terms.map((t) => sql`s.search_text like ${`%${likeEscape(t)}%`}`));
+  return loadStoryCards(db, sql`exists (select 1 from items m join item_search s on s.item_id = m.id where m.story_id = ${stories.id} and ${matches})`, page);
 }
