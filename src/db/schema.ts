@@ -8,6 +8,7 @@ import {
   index,
   integer,
   jsonb,
+  pgSequence,
   pgTable,
   primaryKey,
   text,
@@ -242,6 +243,14 @@ export const dedupKeys = pgTable(
   },
   (t) => [primaryKey({ name: 'dedup_keys_pkey', columns: [t.key, t.publishedAt, t.seq] }), index('dedup_keys_seq_idx').on(t.seq)],
 );
+
+/**
+ * Moves (nextval) whenever a dedup entry changes other than by being added: a refingerprint or a correction's reindex,
+ * retention deleting entries, an operator's split or merge re-keying them. All of those run under the assignment lock,
+ * so a batch that read the index before taking the lock (pg-batch-index.ts) knows, once it holds the lock, whether what
+ * it read can only have grown (the same value: it reads the entries added since) or must be read again.
+ */
+export const dedupGeneration = pgSequence('dedup_generation');
 
 /** Document frequency of each word hash: how many entries contain it (idf weights). */
 export const dedupWordCounts = pgTable('dedup_word_counts', {

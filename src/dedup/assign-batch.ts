@@ -1,32 +1,48 @@
 import type { Database } from '../db/client.js';
 import type { StoryAssigner as DedupAssigner, PreparedInput, StoryAssignment } from './assign-story.js';
-import { loadPgBatchIndex } from './pg-batch-index.js';
-import { readWordCounts, type PendingWordCounts, type WordCounts } from './pg-candidate-index.js';
+import { loadPgBatchIndex, type PgBatchIndex } from './pg-batch-index.js';
+import { readWordCounts, type PendingWordCounts } from './pg-candidate-index.js';
+
+/** A batch's view of the index, read before the assignment lock (readBatchAhead), by item id. */
+export interface BatchAhead {
+  index: PgBatchIndex;
+  positions: Map<string, number>;
+}
 
 /**
- * Assigns a batch of prepared items, in order, on Postgres: the window's state read in a few statements for the whole
- * batch (pg-batch-index.ts), decisions made in memory (items of the batch see each other), the batch's entries and
- * keys written in one statement. Run it inside the transaction that holds the assignment lock. Returns the
- * assignments and the word counts to write after the commit.
+ * Reads the index state a batch needs — postings of its keys in each item's window, likely candidates, their stories'
+ * first members, word counts — without the assignment lock, so other workers assign meanwhile.
+ */
+export async function readBatchAhead(db: Database, dedup: DedupAssigner, inputs: PreparedInput[]): Promise<BatchAhead> {
+  const counts = await readWordCounts(db, batchWords(inputs));
+  const index = await loadPgBatchIndex(db, inputs.map(dedup.candidateQuery), counts, dedup.storyMembersLimit);
+  return { index, positions: new Map(inputs.map((p, i) => [p.input.id, i])) };
+}
+
+/**
+ * Assigns a batch of prepared items, in order, on Postgres. Run it inside the transaction that holds the assignment
+ * lock: the state read ahead (or read now, without `ahead`) is first brought up to date (pg-batch-index.ts catchUp),
+ * then decisions are made in memory (items of the batch see each other) and the batch's entries and keys written in
+ * one statement. `inputs` may be fewer than were read ahead (rows pruned meanwhile). Returns the assignments and the
+ * word counts to write after the commit.
  */
 export async function assignBatchOnPostgres(
   tx: Database,
   dedup: DedupAssigner,
   inputs: PreparedInput[],
-  /** readWordCounts(batchWords(inputs)), read before the lock where the caller can. */
-  wordCounts?: WordCounts,
-): Promise<{ assignments: StoryAssignment[]; wordCounts: PendingWordCounts }> {
-  const counts = wordCounts ?? (await readWordCounts(tx, batchWords(inputs)));
-  const batch = await loadPgBatchIndex(tx, inputs.map(dedup.candidateQuery), counts, dedup.storyMembersLimit);
+  ahead?: BatchAhead,
+): Promise<{ assignments: StoryAssignment[]; wordCounts: PendingWordCounts; caughtUp: 'current' | 'caught-up' | 'read-again' }> {
+  const { index: batch, positions } = ahead ?? (await readBatchAhead(tx, dedup, inputs));
+  const caughtUp = await batch.catchUp(tx);
   const assignments: StoryAssignment[] = [];
-  for (const [i, p] of inputs.entries()) {
-    batch.setCurrent(i);
+  for (const p of inputs) {
+    batch.setCurrent(positions.get(p.input.id)!);
     const assignment = await dedup.assignPrepared(p, batch);
     batch.setMatched(assignment.matchedItemId);
     assignments.push(assignment);
   }
   await batch.writeEntries();
-  return { assignments, wordCounts: batch.takePendingCounts() };
+  return { assignments, wordCounts: batch.takePendingCounts(), caughtUp };
 }
 
 /** The distinct words of a batch: whose counts assignment needs first. */

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { assignBatchOnPostgres, batchWords } from './assign-batch.js';
+import { assignBatchOnPostgres, readBatchAhead } from './assign-batch.js';
 import { createMemoryCandidateIndex } from './memory-candidate-index.js';
 import { createStoryAssigner, type DedupInput, type StoryAssignerOptions, type StoryAssignment } from './assign-story.js';
-import { CLUSTER_LOCK_KEY, readWordCounts, writeWordCounts } from './pg-candidate-index.js';
+import { CLUSTER_LOCK_KEY, writeWordCounts } from './pg-candidate-index.js';
 
 /**
  * Dedup on Postgres, one transaction per batch (what `khabar cluster --db` runs): the same batched path as the worker
@@ -17,9 +17,10 @@ export function createPgStoryAssigner(db: Database, options: StoryAssignerOption
     // Fingerprints first, outside the transaction and its lock.
     const prepared = inputs.map((input) => dedup.prepareInput(input));
     return db.transaction(async (tx) => {
-      const counts = await readWordCounts(tx, batchWords(prepared));
+      // Read before the lock and caught up under it, as the worker does.
+      const ahead = await readBatchAhead(tx, dedup, prepared);
       await tx.execute(sql`select pg_advisory_xact_lock(${CLUSTER_LOCK_KEY})`);
-      const { assignments, wordCounts } = await assignBatchOnPostgres(tx, dedup, prepared, counts);
+      const { assignments, wordCounts } = await assignBatchOnPostgres(tx, dedup, prepared, ahead);
       await writeWordCounts(tx, wordCounts);
       return assignments;
     });

@@ -3,10 +3,10 @@ import type { Database } from '../db/client.js';
 import { items, type ItemRow } from '../db/schema.js';
 import type { PreparedRows, StoryAssigner, StoryPlacement } from '../pipeline/story-assigner.js';
 import { storyTime } from '../pipeline/story-time.js';
-import { assignBatchOnPostgres, batchWords } from './assign-batch.js';
+import { assignBatchOnPostgres, readBatchAhead, type BatchAhead } from './assign-batch.js';
 import { createMemoryCandidateIndex } from './memory-candidate-index.js';
 import { createStoryAssigner, type DedupInput, type PreparedInput } from './assign-story.js';
-import { readWordCounts, writeWordCounts, type PendingWordCounts, type WordCounts } from './pg-candidate-index.js';
+import { writeWordCounts, type PendingWordCounts } from './pg-candidate-index.js';
 
 export interface WorkerStoryAssignerOptions {
   windowHours: number;
@@ -15,7 +15,7 @@ export interface WorkerStoryAssignerOptions {
 interface WorkerPrepared {
   kind: 'prepared-rows';
   byId: Map<number, PreparedInput>;
-  wordCounts: WordCounts;
+  ahead: BatchAhead;
 }
 
 function dedupInput(row: ItemRow): DedupInput {
@@ -23,10 +23,11 @@ function dedupInput(row: ItemRow): DedupInput {
 }
 
 /**
- * The worker's story assigner: dedup's assigner over Postgres, a store's batch at a time. Fingerprints are made in
- * prepare(), before the store takes the assignment lock; place() reads the window's state for the whole batch, decides
- * in memory and writes the batch's entries in one statement (assign-batch.ts). Dedup names a story by the key of its
- * first item; khabar's story is that item's story row.
+ * The worker's story assigner: dedup's assigner over Postgres, a store's batch at a time. Fingerprints are made and the
+ * window's state for the whole batch is read in prepare(), before the store takes the assignment lock; place(), under
+ * it, brings that state up to date with what other workers committed meanwhile, decides in memory and writes the
+ * batch's entries in one statement (assign-batch.ts). Dedup names a story by the key of its first item; khabar's story
+ * is that item's story row.
  */
 export function createWorkerStoryAssigner(_db: Database, options: WorkerStoryAssignerOptions): StoryAssigner {
   // Each batch is assigned through its own index (assign-batch.ts); the assigner keeps what outlives a batch (the
@@ -37,7 +38,8 @@ export function createWorkerStoryAssigner(_db: Database, options: WorkerStoryAss
   return {
     async prepare(db, rows) {
       const byId = new Map(rows.map((row) => [row.id, dedup.prepareInput(dedupInput(row))]));
-      const prepared: WorkerPrepared = { kind: 'prepared-rows', byId, wordCounts: await readWordCounts(db, batchWords([...byId.values()])) };
+      // The window's state for the batch, read while other workers hold the lock; place() catches it up.
+      const prepared: WorkerPrepared = { kind: 'prepared-rows', byId, ahead: await readBatchAhead(db, dedup, [...byId.values()]) };
       return prepared;
     },
     // The word counts (one upsert row per distinct word) are written after the store commits: reads during place()
@@ -51,7 +53,9 @@ export function createWorkerStoryAssigner(_db: Database, options: WorkerStoryAss
       const ahead = prepared as WorkerPrepared | undefined;
       const inputs = rows.map((row) => ahead?.byId.get(row.id) ?? dedup.prepareInput(dedupInput(row)));
       // Rows prepared ahead are all there unless retention pruned some under the lock: their counts still serve.
-      const { assignments, wordCounts } = await assignBatchOnPostgres(tx, dedup, inputs, ahead?.wordCounts);
+      // An input not read ahead (no prepare() call) means the batch is read here, under the lock.
+      const readAhead = ahead && inputs.every((p) => ahead.ahead.positions.has(p.input.id)) ? ahead.ahead : undefined;
+      const { assignments, wordCounts } = await assignBatchOnPostgres(tx, dedup, inputs, readAhead);
       afterCommit = wordCounts;
       const inBatch = new Set(rows.map((r) => String(r.id)));
       const decisions = assignments.map((a) => ({ storyKey: a.storyId, matched: a.matchedItemId !== null }));

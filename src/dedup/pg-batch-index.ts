@@ -3,6 +3,7 @@ import { queryRows, type Database } from '../db/client.js';
 import type { CandidateHit, CandidateIndex, CandidateQuery, DocumentFrequencies, IndexedItem } from './candidate-index.js';
 import { FINGERPRINT_VERSION } from './fingerprint.js';
 import { packFingerprint } from './pack-fingerprint.js';
+import { readDedupPosition } from '../db/queries/dedup-generation.js';
 import { fromRawRow, intArray, readWordCounts, type EntryRow as StoredEntryRow, type PendingWordCounts, type WordCounts } from './pg-candidate-index.js';
 
 /**
@@ -16,6 +17,13 @@ import { fromRawRow, intArray, readWordCounts, type EntryRow as StoredEntryRow, 
  * What the first read could not foresee (an entry ranked in only because a batch item made a key too common, a member
  * of a story not read, a candidate's word count) is read on demand. `writeEntries()` stores the batch's entries and
  * keys in one statement.
+ *
+ * The read can happen before the assignment lock (the worker reads while other workers assign), and `catchUp()` under
+ * the lock brings it to the window's latest state: entries are only added under the lock, which is held to commit, so
+ * what was committed since the read is exactly the entries with a higher seq — their postings for the batch's keys
+ * and the members they add to stories already read, in two statements. Anything else that changes entries
+ * (a reindex, retention, an operator's split or merge) moves the dedup generation, and then the whole read is made
+ * again under the lock. Decisions and writes always run under it, on state as fresh as a read under the lock.
  */
 export interface PgBatchIndex extends CandidateIndex {
   /** Which query of the batch the next findCandidates() answers (the batch position of the item being assigned). */
@@ -26,6 +34,11 @@ export interface PgBatchIndex extends CandidateIndex {
   takePendingCounts(): PendingWordCounts;
   /** The member the item last added matched (stored as its entry's `matched_key`: what joined through what). */
   setMatched(matchedId: string | null): void;
+  /**
+   * Under the assignment lock, before the first decision: what other workers committed since the read, read in;
+   * everything read again if entries changed otherwise (dedup generation). Returns which of the two it did.
+   */
+  catchUp(tx: Database): Promise<'current' | 'caught-up' | 'read-again'>;
 }
 
 interface Added {
@@ -46,10 +59,10 @@ export async function loadPgBatchIndex(
   storyMembersLimit: number,
 ): Promise<PgBatchIndex> {
   // position → key → stored seqs in the window, or null when the key has more than maxPostings entries there.
-  const postings: Array<Map<number, number[] | null>> = queries.map(() => new Map());
-  const entries = new Map<number, IndexedItem>();
-  const seqOfId = new Map<string, number>();
-  const members = new Map<string, IndexedItem[]>();
+  let postings: Array<Map<number, number[] | null>> = queries.map(() => new Map());
+  let entries = new Map<number, IndexedItem>();
+  let seqOfId = new Map<string, number>();
+  let members = new Map<string, IndexedItem[]>();
   const storedWords = new Map<number, number>(wordCounts.counts);
   // One total for the batch's idf weights, though other workers' counts may land meanwhile.
   const storedTotal = wordCounts.total;
@@ -57,10 +70,72 @@ export async function loadPgBatchIndex(
   const pendingWords = new Map<number, number>();
   let current = 0;
 
-  await readPostings();
-  await readEntries(guessCandidates());
-  await readMembers([...new Set([...entries.values()].map((e) => e.storyId))]);
-  const apart = await loadApartStoryKeys(db);
+  let position = await readDedupPosition(db);
+  let apart = await readAll();
+
+  async function readAll(): Promise<Map<string, string[]>> {
+    await readPostings();
+    const guessed = guessCandidates();
+    await readEntries(guessed);
+    await readMembers([...new Set([...entries.values()].map((e) => e.storyId))]);
+    // The guessed candidates' words too: verifying a pair that needs idf weights reads both sides' counts.
+    await readWords([...new Set(guessed.flatMap((s) => Array.from(entries.get(s)?.fingerprint.words ?? [])))]);
+    return loadApartStoryKeys(db);
+  }
+
+  async function catchUp(tx: Database): Promise<'current' | 'caught-up' | 'read-again'> {
+    db = tx;
+    const now = await readDedupPosition(tx);
+    if (now.generation !== position.generation) {
+      position = now;
+      postings = queries.map(() => new Map());
+      entries = new Map();
+      seqOfId = new Map();
+      members = new Map();
+      apart = await readAll();
+      return 'read-again';
+    }
+    if (now.maxSeq === position.maxSeq) return 'current';
+    const since = position.maxSeq;
+    position = now;
+    const batchKeys = [...new Set(queries.flatMap((q) => q.keys))];
+    if (batchKeys.length > 0) {
+      const rows = await queryRows<{ seq: string | number; key: number; published_at: string | Date }>(
+        tx,
+        sql`select seq, key, published_at from dedup_keys where seq > ${since} and key = any(${intArray(batchKeys)}::int4[])`,
+      );
+      for (const r of rows) {
+        const seq = Number(r.seq);
+        const at = new Date(r.published_at).getTime();
+        const key = Number(r.key);
+        queries.forEach((q, i) => {
+          if (at < q.fromMs || at > q.toMs || !q.keys.includes(key)) return;
+          const list = postings[i].get(key);
+          if (list === null) return;
+          if (list === undefined) postings[i].set(key, [seq]);
+          else if (!list.includes(seq)) {
+            list.push(seq);
+            if (list.length > q.maxPostings) postings[i].set(key, null);
+          }
+        });
+      }
+    }
+    // Stories read with room for more members: the entries added to them since (new stories are read on demand).
+    const withRoom = [...members].filter(([, m]) => m.length < storyMembersLimit).map(([k]) => k);
+    if (withRoom.length > 0) {
+      const rows = await queryRows<EntryRow>(
+        tx,
+        sql`select seq, item_key, story_key, source, published_at, fingerprint_packed, fingerprint
+            from dedup_entries where seq > ${since} and story_key = any(${textArray(withRoom)}::text[]) order by seq`,
+      );
+      for (const r of rows) {
+        const list = members.get(r.story_key)!;
+        const item = remember(r);
+        if (list.length < storyMembersLimit && !list.includes(item)) list.push(item);
+      }
+    }
+    return 'caught-up';
+  }
 
   async function readPostings(): Promise<void> {
     const positions: number[] = [];
@@ -138,6 +213,7 @@ export async function loadPgBatchIndex(
 
   async function readWords(words: number[]): Promise<void> {
     const missing = words.filter((w) => !storedWords.has(w));
+    if (missing.length === 0) return;
     for (const [w, n] of (await readWordCounts(db, missing)).counts) storedWords.set(w, n);
   }
 
@@ -239,6 +315,7 @@ export async function loadPgBatchIndex(
     takePendingCounts() {
       return { words: pendingWords, entries: added.length };
     },
+    catchUp,
     setMatched(matchedId) {
       if (added.length) added[added.length - 1].matchedId = matchedId;
     },

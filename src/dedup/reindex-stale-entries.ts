@@ -7,6 +7,7 @@ import { INDEX_KEY_DEFAULTS, fingerprintInput, indexKeys } from './assign-story.
 import { prepare } from './compare-fingerprints.js';
 import { packFingerprint } from './pack-fingerprint.js';
 import { FINGERPRINT_VERSION, sortedUnique, type Fingerprint } from './fingerprint.js';
+import { bumpDedupGeneration } from '../db/queries/dedup-generation.js';
 import { CLUSTER_LOCK_KEY, intArray, storedFingerprint } from './pg-candidate-index.js';
 
 export interface ReindexOptions {
@@ -104,6 +105,7 @@ async function rewriteEntries(tx: Database, stale: StaleEntry[], itemById: Map<s
   const tracker = createRepeatedLineTracker();
   const wordDelta = new Map<number, number>();
   let done = 0;
+  if (stale.length) await bumpDedupGeneration(tx);
   for (const entry of [...stale].reverse()) {
     const item = itemById.get(entry.item_key);
     if (!item) continue;

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { ADVISORY_LOCKS } from '../advisory-locks.js';
 import { CLUSTER_LOCK_KEY } from '../../dedup/pg-candidate-index.js';
+import { bumpDedupGeneration } from './dedup-generation.js';
 import { queryRows, type Database } from '../client.js';
 
 /** Only one replica deletes old stories at a time; the others skip. */
@@ -88,6 +89,7 @@ async function pruneBatch(db: Database, before: Date, limit: number, first: bool
     // Children before parents. dedup_entries.item_key is not a foreign key (cluster --db indexes streams that are not
     // items), so it goes explicitly while items still name their story; dedup_keys cascade from it. Deleting items sets
     // their stories' representative_item_id to null (ON DELETE SET NULL); deleting the stories, now childless, last.
+    await bumpDedupGeneration(tx);
     await tx.execute(
       sql`delete from dedup_entries e using items i
           where i.story_id = any(${ids}::bigint[]) and e.item_key = i.id::text`,

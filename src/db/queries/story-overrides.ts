@@ -3,6 +3,7 @@ import { ADVISORY_LOCKS } from '../advisory-locks.js';
 import { queryRows, type Database } from '../client.js';
 import { KhabarError } from '../../errors.js';
 import { stories, storyOverrides } from '../schema.js';
+import { bumpDedupGeneration } from './dedup-generation.js';
 import { createStories, refreshStories } from './story-membership.js';
 
 /**
@@ -63,6 +64,7 @@ type MemberRow = {
 export async function splitStory(db: Database, storyId: number, itemId: number, options: SplitOptions = {}): Promise<SplitResult> {
   return db.transaction(async function splitStoryTransaction(tx) {
     await tx.execute(sql`select pg_advisory_xact_lock(${ADVISORY_LOCKS.storyAssignment})`);
+    await bumpDedupGeneration(tx);
     await requireStory(tx, storyId);
     const members = await queryRows<MemberRow>(
       tx,
@@ -127,6 +129,8 @@ export async function mergeStories(db: Database, intoId: number, fromId: number)
   if (intoId === fromId) throw mergeSelf(intoId);
   return db.transaction(async function mergeStoriesTransaction(tx) {
     await tx.execute(sql`select pg_advisory_xact_lock(${ADVISORY_LOCKS.storyAssignment})`);
+    // The parts apart from each other change with the stories: batches read before the lock read again.
+    await bumpDedupGeneration(tx);
     await requireStory(tx, intoId);
     const from = await requireStory(tx, fromId);
     const moved = await queryRows<{ id: string | number }>(tx, sql`update items set story_id = ${intoId} where story_id = ${fromId} returning id`);
