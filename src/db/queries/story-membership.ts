@@ -38,17 +38,20 @@ const representativePick = sql`(
   order by f.priority desc, length(i.content_text) desc, i.id asc
   limit 1)`;
 
+/**
+ * A story's updated time: the clock when the statement runs, not the transaction's start (now()). These updates run
+ * under the assignment lock, which is held to commit, so clock time orders them as they commit; a transaction's start
+ * does not (a worker starts, reads ahead, then waits for the lock while others commit), and a later commit stamped
+ * with an earlier time would leave publishedVersion's max where it was: the served feeds would not rebuild.
+ */
+const storyClock = sql`clock_timestamp()`;
+
 export interface RefreshStoriesOptions {
   /**
    * Members left the story (an operator's split): `first_seen_at` is its earliest remaining member's time, which may be
    * later than before. Without it the time only ever moves earlier.
    */
   membersLeft?: boolean;
-  /**
-   * `updated_at` from the clock, not the transaction's start: for a transaction that took the assignment lock after
-   * starting, so that its time is past every story time written under the lock before (publishedVersion reads the max).
-   */
-  clockTime?: boolean;
 }
 
 /**
@@ -65,7 +68,7 @@ export async function refreshStories(db: Database, storyIds: number[], options: 
       itemCount: sql`(select count(*)::int from items i where i.story_id = ${stories.id})`,
       representativeItemId: representativePick,
       firstSeenAt: options.membersLeft ? sql`coalesce(${earliestMember}, ${stories.firstSeenAt})` : sql`least(${stories.firstSeenAt}, ${earliestMember})`,
-      updatedAt: options.clockTime ? sql`clock_timestamp()` : sql`now()`,
+      updatedAt: storyClock,
     })
     .where(inArray(stories.id, storyIds));
 }
@@ -85,7 +88,7 @@ export async function refreshCorrectedStories(db: Database, storyIds: number[], 
       updatedAt: sql`case when ${stories.id} = any(${ids(titleChanged)}::bigint[])
                             or ${stories.representativeItemId} = any(${ids(correctedItems)}::bigint[])
                             or ${representativePick} is distinct from ${stories.representativeItemId}
-                          then now() else ${stories.updatedAt} end`,
+                          then ${storyClock} else ${stories.updatedAt} end`,
       representativeItemId: representativePick,
     })
     .where(inArray(stories.id, storyIds));

@@ -104,7 +104,7 @@ export async function splitStory(db: Database, storyId: number, itemId: number, 
     }
     await tx.execute(sql`update dedup_entries set story_key = ${String(itemId)} where item_key = any(${idList}::text[])`);
     await tx.insert(storyOverrides).values({ kind: 'split', storyId, itemId, splitStoryId: newStoryId });
-    await refreshStories(tx, [storyId, newStoryId], { membersLeft: true, clockTime: true });
+    await refreshStories(tx, [storyId, newStoryId], { membersLeft: true });
     const [made] = await tx.select({ guid: stories.guid }).from(stories).where(eq(stories.id, newStoryId));
     return { storyId, itemId, newStoryId, newGuid: made.guid, movedItemIds: movedIds, remaining: members.length - moved.size };
   });
@@ -143,7 +143,7 @@ export async function mergeStories(db: Database, intoId: number, fromId: number)
     );
     await tx.insert(storyOverrides).values({ kind: 'merge', storyId: intoId, mergedStoryId: fromId, mergedGuid: from.guid });
     await tx.delete(stories).where(eq(stories.id, fromId));
-    await refreshStories(tx, [intoId], { clockTime: true });
+    await refreshStories(tx, [intoId]);
     const [kept] = await tx.select({ itemCount: stories.itemCount }).from(stories).where(eq(stories.id, intoId));
     return {
       storyId: intoId,
