@@ -8,7 +8,7 @@ import { syncFeeds } from './db/queries/sync-feeds.js';
 import { reindexIfStale } from './dedup/reindex-stale-entries.js';
 import { isKhabarError, toKhabarError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
-import { openMigratedDatabase, parsePoolFor, refreshDepsFor, runService, websubPublisherFor } from './main.js';
+import { ONE_SHOT_WEBSUB_GRACE_MS, openMigratedDatabase, parsePoolFor, refreshDepsFor, runService, websubPublisherFor } from './main.js';
 import type { RefreshResult } from './pipeline/refresh-feed.js';
 import { refreshDueFeeds, type PassSummary } from './worker/refresh-due-feeds.js';
 import { createProgressReporter, type ProgressReporter, type ProgressStream } from './cli-progress/create-progress-reporter.js';
@@ -186,14 +186,11 @@ async function fetchCommand(args: string[], io: Io): Promise<number> {
     );
     return 0;
   } finally {
-    await websub?.close(FETCH_ONCE_WEBSUB_GRACE_MS);
+    await websub?.close(ONE_SHOT_WEBSUB_GRACE_MS);
     await parser.close();
     await handle.close();
   }
 }
-
-/** How long `fetch --once` waits for its WebSub pings (retries included) before exiting without them. */
-const FETCH_ONCE_WEBSUB_GRACE_MS = 10_000;
 
 function describeResult(result: RefreshResult): string {
   switch (result.outcome) {

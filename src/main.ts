@@ -102,6 +102,12 @@ export function websubPublisherFor(
   });
 }
 
+/**
+ * How long a one-shot command (`fetch --once`, `story split | merge`) waits for its WebSub pings (retries included)
+ * before exiting without them.
+ */
+export const ONE_SHOT_WEBSUB_GRACE_MS = 10_000;
+
 /** At shutdown, pings still waiting or retrying get this long (within SHUTDOWN_TIMEOUT_MS) before they are dropped. */
 const WEBSUB_SHUTDOWN_GRACE_MS = 5_000;
 

@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
-import { loadEnv } from '../config/env.js';
+import { loadEnv, type Env } from '../config/env.js';
+import { loadFeedsFile, type FeedsConfig } from '../config/feeds-file.js';
 import { loadStoryMembers, mergeStories, splitStory, type MergeResult, type SplitResult, type StoryMember } from '../db/queries/story-overrides.js';
-import { createLogger } from '../logger.js';
-import { openMigratedDatabase } from '../main.js';
+import { toKhabarError } from '../errors.js';
+import { createLogger, type Logger } from '../logger.js';
+import { ONE_SHOT_WEBSUB_GRACE_MS, openMigratedDatabase, websubPublisherFor } from '../main.js';
 import type { CommandIo } from './cluster.js';
 
 const USAGE = `usage: khabar story show STORY_ID [--json]
@@ -12,7 +14,8 @@ const USAGE = `usage: khabar story show STORY_ID [--json]
   split   move the item, and the items that joined the story through it (--alone: the item only), into a story of
           its own; the two are kept apart from then on
   merge   join OTHER_STORY_ID into STORY_ID; the other story's id and guid lead to STORY_ID from then on
-  Both corrections are kept (story_overrides) and respected by later assignment and reindexing; the feeds follow.`;
+  Both corrections are kept (story_overrides) and respected by later assignment and reindexing; the feeds follow,
+  and with settings.websub_hub in the feeds file the hub is pinged for the feeds that changed (waiting up to 10 s).`;
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -34,7 +37,11 @@ export async function runStoryCommand(args: string[], io: CommandIo): Promise<nu
   const [a, b] = numbers as number[];
   const env = loadEnv();
   const logger = createLogger(env.logLevel, 'stderr');
+  // Read before the change: a file that cannot be read costs the pings, not the correction.
+  const feeds = action === 'show' ? null : await feedsForPings(env, logger);
   const handle = await openMigratedDatabase(env, logger);
+  // The worker's publisher: the same topics (merged feed, and each category an outlet of the stories belongs to).
+  const websub = feeds ? websubPublisherFor(env, () => feeds, handle, logger) : null;
   try {
     if (action === 'show') {
       const story = await loadStoryMembers(handle.db, a);
@@ -42,15 +49,32 @@ export async function runStoryCommand(args: string[], io: CommandIo): Promise<nu
     } else if (action === 'split') {
       const result = await splitStory(handle.db, a, b, { alone: values.alone });
       logger.info({ ...result }, 'story split');
+      websub?.storiesChanged({ storyIds: [result.storyId, result.newStoryId] });
       io.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : describeSplit(result));
     } else {
       const result = await mergeStories(handle.db, a, b);
       logger.info({ ...result }, 'stories merged');
+      // The categories are read after the commit: every item of the merged story is in the kept one by then, so the
+      // kept story's categories include the ones only the merged story was shown under.
+      websub?.storiesChanged({ storyIds: [result.storyId] });
       io.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : describeMerge(result));
     }
     return 0;
   } finally {
+    // Before the database closes: the category look-up reads it.
+    await websub?.close(ONE_SHOT_WEBSUB_GRACE_MS);
     await handle.close();
+  }
+}
+
+/** The feeds file, for settings.websub_hub and the categories served; null (with a warning) when it cannot be read. */
+async function feedsForPings(env: Env, logger: Logger): Promise<FeedsConfig | null> {
+  try {
+    return await loadFeedsFile(env.feedsFile);
+  } catch (err) {
+    const e = toKhabarError(err);
+    logger.warn({ code: e.code, error: e.message }, 'feeds file unreadable: the change is made, but no WebSub hub is pinged');
+    return null;
   }
 }
 

@@ -16,10 +16,13 @@ export interface WebsubPublisherOptions extends WebsubPingerOptions {
   categories: () => ReadonlySet<string>;
 }
 
+/** A refresh's StoriesChanged, or an operator's `khabar story split | merge` (no feed): the committed stories. */
+export type ChangedStories = Omit<StoriesChanged, 'feedId'> & Partial<Pick<StoriesChanged, 'feedId'>>;
+
 export interface WebsubPublisher {
   readonly hubUrl: string;
-  /** For RefreshDeps.onStoriesChanged: returns at once, the pings follow in the background. */
-  storiesChanged(change: StoriesChanged): void;
+  /** For RefreshDeps.onStoriesChanged and the story commands: returns at once, the pings follow in the background. */
+  storiesChanged(change: ChangedStories): void;
   /** Resolves once every change told so far has been pinged (or given up on). */
   idle(): Promise<void>;
   /** As WebsubPinger.close; category look-ups still running are waited for within the same grace. */
@@ -41,7 +44,7 @@ export function createWebsubPublisher(options: WebsubPublisherOptions): WebsubPu
   let reading: Promise<void> | null = null;
   let closed = false;
 
-  function storiesChanged(change: StoriesChanged): void {
+  function storiesChanged(change: ChangedStories): void {
     if (closed || change.storyIds.length === 0) return;
     pinger.ping(websubTopics(options.publicUrl, [null]));
     if (options.categories().size === 0) return;
