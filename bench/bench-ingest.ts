@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { createServer } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -136,6 +137,10 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   for (const label of ['first pass (all new)', 'second pass (all 304)']) {
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    // How long the main thread's turns ran (a lock holder's next step waits behind whatever else is running).
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     lockHeldMs = 0;
     const failures = new Map<string, number>();
     const summary = await refreshDueFeeds(deps, {
@@ -149,6 +154,12 @@ async function main(): Promise<void> {
         `${summary.ok} ok, ${summary.notModified} not modified, ${summary.failed} failed; ` +
         // The lock is exclusive: this share of the pass is the ceiling on what more workers or replicas can overlap.
         `assignment lock held ${(lockHeldMs / 1000).toFixed(2)} s (${((100 * lockHeldMs) / (seconds * 1000)).toFixed(0)} % of the pass)`,
+    );
+    loopDelay.disable();
+    const cpu = process.cpuUsage(cpuBefore);
+    console.log(
+      `  this process's CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (parse workers included); ` +
+        `event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms`,
     );
     for (const [failure, count] of failures) console.log(`  failed ×${count}: ${failure}`);
   }

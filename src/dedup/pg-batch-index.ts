@@ -67,6 +67,8 @@ export async function loadPgBatchIndex(
   // One total for the batch's idf weights, though other workers' counts may land meanwhile.
   const storedTotal = wordCounts.total;
   const added: Added[] = [];
+  /** The batch's own entries by key, in the order added. */
+  const addedByKey = new Map<number, Added[]>();
   const pendingWords = new Map<number, number>();
   let current = 0;
 
@@ -75,12 +77,22 @@ export async function loadPgBatchIndex(
 
   async function readAll(): Promise<Map<string, string[]>> {
     await readPostings();
-    const guessed = guessCandidates();
-    await readEntries(guessed);
-    await readMembers([...new Set([...entries.values()].map((e) => e.storyId))]);
-    // The guessed candidates' words too: verifying a pair that needs idf weights reads both sides' counts.
-    await readWords([...new Set(guessed.flatMap((s) => Array.from(entries.get(s)?.fingerprint.words ?? [])))]);
+    await readGuessed(true);
     return loadApartStoryKeys(db);
+  }
+
+  /**
+   * The entries the postings make likely candidates, the first members of their stories and their words' counts: a
+   * statement for each, and none for what is already read. After a catch-up the new postings change the likely
+   * candidates (another worker's copy of a batch item ranks first), and reading them here spares a statement per item.
+   */
+  async function readGuessed(withWords: boolean): Promise<void> {
+    const guessed = guessCandidates();
+    const fresh = guessed.filter((s) => !entries.has(s));
+    await readEntries(fresh);
+    await readMembers([...new Set(guessed.flatMap((s) => entries.get(s)?.storyId ?? []))]);
+    // Verifying a pair that needs idf weights reads both sides' counts.
+    if (withWords) await readWords([...new Set(fresh.flatMap((s) => Array.from(entries.get(s)?.fingerprint.words ?? [])))]);
   }
 
   async function catchUp(tx: Database): Promise<'current' | 'caught-up' | 'read-again'> {
@@ -104,20 +116,30 @@ export async function loadPgBatchIndex(
         tx,
         sql`select seq, key, published_at from dedup_keys where seq > ${since} and key = any(${intArray(batchKeys)}::int4[])`,
       );
+      // Which batch positions carry each key (a row concerns only those).
+      const positionsOfKey = new Map<number, number[]>();
+      queries.forEach((q, i) => {
+        for (const k of new Set(q.keys)) {
+          const list = positionsOfKey.get(k);
+          if (list) list.push(i);
+          else positionsOfKey.set(k, [i]);
+        }
+      });
       for (const r of rows) {
         const seq = Number(r.seq);
         const at = new Date(r.published_at).getTime();
         const key = Number(r.key);
-        queries.forEach((q, i) => {
-          if (at < q.fromMs || at > q.toMs || !q.keys.includes(key)) return;
+        for (const i of positionsOfKey.get(key) ?? []) {
+          const q = queries[i];
+          if (at < q.fromMs || at > q.toMs) continue;
           const list = postings[i].get(key);
-          if (list === null) return;
+          if (list === null) continue;
           if (list === undefined) postings[i].set(key, [seq]);
           else if (!list.includes(seq)) {
             list.push(seq);
             if (list.length > q.maxPostings) postings[i].set(key, null);
           }
-        });
+        }
       }
     }
     // Stories read with room for more members: the entries added to them since (new stories are read on demand).
@@ -134,6 +156,9 @@ export async function loadPgBatchIndex(
         if (list.length < storyMembersLimit && !list.includes(item)) list.push(item);
       }
     }
+    // Not their words: under the lock the few pairs that need idf weights read them (a statement for thousands of words
+    // costs more than the few it saves).
+    await readGuessed(false);
     return 'caught-up';
   }
 
@@ -179,7 +204,7 @@ export async function loadPgBatchIndex(
     queries.forEach((q, i) => {
       const hits = new Map<number, number>();
       for (const seqs of postings[i].values()) if (seqs) for (const s of seqs) hits.set(s, (hits.get(s) ?? 0) + 1);
-      for (const [s] of [...hits].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, q.limit)) wanted.add(s);
+      for (const [s] of topHits(hits, q.limit)) wanted.add(s);
     });
     return [...wanted];
   }
@@ -234,12 +259,12 @@ export async function loadPgBatchIndex(
       const seqs = stored.has(key) ? stored.get(key)! : [];
       if (seqs === null) continue;
       // The batch's own entries count in the bound as stored ones do.
-      const inBatch = added.filter((a) => a.item.publishedAt >= q.fromMs && a.item.publishedAt <= q.toMs && a.keys.includes(key));
+      const inBatch = (addedByKey.get(key) ?? []).filter((a) => a.item.publishedAt >= q.fromMs && a.item.publishedAt <= q.toMs);
       if (seqs.length + inBatch.length > q.maxPostings) continue;
       for (const s of seqs) hits.set(s, (hits.get(s) ?? 0) + 1);
       for (const a of inBatch) hits.set(a.seq, (hits.get(a.seq) ?? 0) + 1);
     }
-    const top = [...hits].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, q.limit);
+    const top = topHits(hits, q.limit);
     await readEntries(top.map(([s]) => s).filter((s) => s < BATCH_SEQ_BASE));
     return top.flatMap(([s, n]) => {
       const item = s >= BATCH_SEQ_BASE ? added[s - BATCH_SEQ_BASE].item : entries.get(s);
@@ -267,7 +292,13 @@ export async function loadPgBatchIndex(
     },
     async add(item, keys, distinctWords) {
       const seq = BATCH_SEQ_BASE + added.length;
-      added.push({ item, keys: [...new Set(keys)], seq, matchedId: null });
+      const entry: Added = { item, keys: [...new Set(keys)], seq, matchedId: null };
+      added.push(entry);
+      for (const k of entry.keys) {
+        const list = addedByKey.get(k);
+        if (list) list.push(entry);
+        else addedByKey.set(k, [entry]);
+      }
       seqOfId.set(item.id, seq);
       for (const w of new Set(distinctWords)) pendingWords.set(w, (pendingWords.get(w) ?? 0) + 1);
     },
@@ -323,6 +354,26 @@ export async function loadPgBatchIndex(
 }
 
 const NONE_APART: readonly string[] = [];
+
+/**
+ * The `limit` entries with the most hits, ties to the lower seq (the first stored), best first: what sorting every hit
+ * and cutting would give, without sorting the thousands of entries a batch's common keys hit.
+ */
+export function topHits(hits: ReadonlyMap<number, number>, limit: number): Array<[number, number]> {
+  const top: Array<[number, number]> = [];
+  if (limit <= 0) return top;
+  const better = (a: [number, number], b: [number, number]) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
+  for (const hit of hits) {
+    if (top.length === limit && !better(hit, top[limit - 1])) continue;
+    let at = top.length === limit ? limit - 1 : top.length;
+    while (at > 0 && better(hit, top[at - 1])) {
+      if (at < limit) top[at] = top[at - 1];
+      at--;
+    }
+    top[at] = hit;
+  }
+  return top;
+}
 
 /**
  * Dedup story keys an operator split apart (story_overrides): every part of the story an item was split from against
