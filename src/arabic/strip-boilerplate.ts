@@ -123,3 +123,29 @@ export function createRepeatedLineTracker(options: RepeatedLineTrackerOptions = 
     },
   };
 }
+
+/*
+ * Lines a page renders anew on every request: a relative time («منذ 5 دقائق», «آخر تحديث: قبل ساعتين») or a counter
+ * («عدد المشاهدات: 1,234», «350 مشاهدة»). Whole lines only, and only these words: a sentence that mentions minutes or
+ * readers is report text. Matched on normalized text, so the patterns are built from normalized words too.
+ */
+const n = (words: string[]) => words.map(normalizeText).join('|');
+// Such a line is a few words: a longer one is not looked at (and never costs a regex run).
+const MAX_VOLATILE_CHARS = 60;
+const TIME_UNITS = n(['ثانية', 'ثانيتين', 'ثوان', 'ثواني', 'ثوانٍ', 'دقيقة', 'دقيقتين', 'دقائق', 'ساعة', 'ساعتين', 'ساعات', 'يوم', 'يومين', 'أيام', 'أسبوع', 'أسبوعين', 'أسابيع', 'شهر', 'شهرين', 'أشهر', 'شهور']);
+const TIME_PREFIXES = n(['آخر تحديث', 'تحديث', 'تم التحديث', 'نشر', 'تم النشر', 'منشور']);
+const COUNTED = n(['مشاهدة', 'مشاهدات', 'المشاهدات', 'المشاهدة', 'قراءة', 'قراءات', 'القراءات', 'زيارة', 'زيارات', 'الزيارات', 'تعليق', 'تعليقاً', 'تعليقات', 'التعليقات', 'views', 'reads', 'comments']);
+const NUMBER = String.raw`\d[\d.,]*`;
+const RELATIVE_TIME = new RegExp(`^(?:(?:${TIME_PREFIXES}) )?(?:${n(['منذ', 'قبل'])}) (?:${NUMBER} )?(?:${TIME_UNITS})$`);
+const RELATIVE_TIME_EN = new RegExp(`^(?:updated |posted )?(?:${NUMBER}|an?|one) (?:second|minute|hour|day|week|month)s? ago$`);
+const COUNTER = new RegExp(`^(?:(?:${n(['عدد'])}) )?(?:${COUNTED})(?: ${NUMBER})?$|^${NUMBER} (?:${COUNTED})$`);
+
+/**
+ * A line that changes on every fetch without anything a reader cares about changing (a relative time, a view or comment
+ * counter). Not boilerplate for dedup (one short line weighs nothing there); the source digest (domain/source-digest.ts)
+ * leaves it out, so that such a line does not make every fetch an outlet's correction.
+ */
+export function isVolatileLine(line: NormalizedLine): boolean {
+  if (line.text.length > MAX_VOLATILE_CHARS) return false;
+  return RELATIVE_TIME.test(line.text) || RELATIVE_TIME_EN.test(line.text) || COUNTER.test(line.text);
+}
