@@ -208,7 +208,7 @@ async function withFullText(deps: RefreshDeps, feedId: string, feedUrl: string, 
   // A stored entry the feed now gives with another digest is the outlet's correction: its page is read again too. Not one
   // stored without a digest or with one of an older version: storeItems records the new digest without comparing, so the
   // page is not fetched again on every refresh (nor for every stored entry once after an upgrade).
-  const corrected = (i: Item) => known.has(i.entryKey) && compareSourceDigests(known.get(i.entryKey)!, i.sourceDigest) === 'changed';
+  const corrected = (i: Item) => known.has(i.entryKey) && compareSourceDigests(known.get(i.entryKey) ?? null, i.sourceDigest) === 'changed';
   const unseen = await retryTransient(() => withoutPrunedEntries(deps.db, items.filter((i) => !known.has(i.entryKey))));
   const links = unseen.flatMap((i) => (i.canonicalLink ? [i.canonicalLink] : []));
   const owners = links.length ? await retryTransient(() => canonicalLinkOwners(deps.db, links)) : new Map<string, string>();
