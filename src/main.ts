@@ -23,6 +23,7 @@ import { createMetrics, type Metrics } from './metrics/create-metrics.js';
 import { migrationsCheck, workerCheck } from './metrics/readiness-checks.js';
 import { sql } from 'drizzle-orm';
 import { createWebsubPublisher, type WebsubPublisher } from './websub/create-websub-publisher.js';
+import type { HeldHangups } from './hold-hangups.js';
 
 /** Opens the database and applies pending migrations: every command that touches the database starts here. */
 export async function openMigratedDatabase(env: Env, logger: Logger): Promise<DatabaseHandle> {
@@ -118,12 +119,20 @@ export interface ServiceRoles {
   server: boolean;
 }
 
+export interface RunServiceOptions {
+  /**
+   * SIGHUPs caught since the process began (cli.ts, hold-hangups.ts): released once runService's own handler is
+   * installed, and one that arrived is applied as a reload once everything is up, like one during start-up.
+   */
+  heldHangups?: HeldHangups;
+}
+
 /**
  * Runs the service: config → database → migrate → sync feeds → worker and/or server, until SIGTERM/SIGINT.
  * feeds.yaml is read again on SIGHUP and whenever it changes (reloadFeedsFile); the environment is read once.
  * Resolves once everything is up; the shutdown handler exits the process.
  */
-export async function runService(env: Env, initialConfig: FeedsConfig, roles: ServiceRoles, logger: Logger): Promise<void> {
+export async function runService(env: Env, initialConfig: FeedsConfig, roles: ServiceRoles, logger: Logger, options: RunServiceOptions = {}): Promise<void> {
   // Watching starts before the slow start-up: an edit or a SIGHUP meanwhile is applied once everything is up (and a
   // SIGHUP without a handler would end the process).
   let ready = false;
@@ -133,10 +142,15 @@ export async function runService(env: Env, initialConfig: FeedsConfig, roles: Se
   /** The last reload was refused: the next one says so even when the file is back to the running config. */
   let lastFailed = false;
   let watcher: FeedsFileWatcher | null = watchFeedsFile(env.feedsFile, () => requestReload('file change'), { logger });
-  const onHangup = () => requestReload('SIGHUP');
-  process.on('SIGHUP', onHangup);
+  // Installed before the entry point's holder lets go, so that no SIGHUP falls between them; never removed: one during
+  // shutdown (or after a failed start) would otherwise end the process before its graceful steps (requestReload ignores
+  // it once stopping).
+  process.on('SIGHUP', () => requestReload('SIGHUP'));
+  if (options.heldHangups?.release()) {
+    logger.info('SIGHUP received while starting; the feeds file is read again once the service is up');
+    requestReload('SIGHUP');
+  }
   const stopWatching = () => {
-    process.off('SIGHUP', onHangup);
     watcher?.close();
     watcher = null;
   };

@@ -123,3 +123,54 @@ export function createRepeatedLineTracker(options: RepeatedLineTrackerOptions = 
     },
   };
 }
+
+/*
+ * Lines a page renders anew on every request: a relative time («منذ 5 دقائق», «آخر تحديث: قبل ساعتين») or a counter
+ * («عدد المشاهدات: 1,234», «350 مشاهدة»). Whole lines only, and only these words: a sentence that mentions minutes or
+ * readers is report text. Compared word by word on normalized text, so the word lists are normalized too.
+ */
+const normalizedSet = (words: string[]) => new Set(words.map(normalizeText));
+const TIME_UNITS = normalizedSet(['ثانية', 'ثانيتين', 'ثوان', 'ثواني', 'دقيقة', 'دقيقتين', 'دقائق', 'ساعة', 'ساعتين', 'ساعات', 'يوم', 'يومين', 'أيام', 'أسبوع', 'أسبوعين', 'أسابيع', 'شهر', 'شهرين', 'أشهر', 'شهور']);
+const TIME_PREFIXES = ['آخر تحديث', 'تم التحديث', 'تحديث', 'تم النشر', 'نشر', 'منشور'].map((p) => normalizeText(p).split(' '));
+const AGO = normalizedSet(['منذ', 'قبل']);
+const COUNTED = normalizedSet(['مشاهدة', 'مشاهدات', 'المشاهدات', 'المشاهدة', 'قراءة', 'قراءات', 'القراءات', 'زيارة', 'زيارات', 'الزيارات', 'تعليق', 'تعليقاً', 'تعليقات', 'التعليقات', 'views', 'reads', 'comments']);
+const COUNT_OF = normalizeText('عدد');
+const EN_UNITS = new Set(['second', 'minute', 'hour', 'day', 'week', 'month'].flatMap((u) => [u, `${u}s`]));
+const EN_ONE = new Set(['a', 'an', 'one']);
+const EN_PREFIXES = new Set(['updated', 'posted']);
+// "1,234" normalizes to "1234"; "1.234" stays.
+const NUMBER = /^\d[\d.,]*$/;
+/** Such a line is a few words: a longer one is not looked at. */
+const MAX_VOLATILE_WORDS = 6;
+
+/**
+ * A line that changes on every fetch without anything a reader cares about changing (a relative time, a view or comment
+ * counter). Not boilerplate for dedup (one short line weighs nothing there); the source digest (domain/source-digest.ts)
+ * leaves it out, so that such a line does not make every fetch an outlet's correction.
+ */
+export function isVolatileLine(line: NormalizedLine): boolean {
+  if (!wordCountAtMost(line.text, MAX_VOLATILE_WORDS)) return false;
+  const words = line.text.split(' ');
+  return isRelativeTime(words) || isRelativeTimeEn(words) || isCounter(words);
+}
+
+/** [prefix] منذ|قبل [number] unit */
+function isRelativeTime(words: string[]): boolean {
+  const prefix = TIME_PREFIXES.find((p) => p.every((w, i) => words[i] === w))?.length ?? 0;
+  const rest = words.slice(prefix);
+  if (rest.length === 3 && !NUMBER.test(rest[1]!)) return false;
+  return (rest.length === 2 || rest.length === 3) && AGO.has(rest[0]!) && TIME_UNITS.has(rest[rest.length - 1]!);
+}
+
+/** [updated|posted] number|a|an|one unit(s) ago */
+function isRelativeTimeEn(words: string[]): boolean {
+  const rest = EN_PREFIXES.has(words[0]!) ? words.slice(1) : words;
+  return rest.length === 3 && (NUMBER.test(rest[0]!) || EN_ONE.has(rest[0]!)) && EN_UNITS.has(rest[1]!) && rest[2] === 'ago';
+}
+
+/** [عدد] counted [number], or number counted */
+function isCounter(words: string[]): boolean {
+  if (words.length === 2 && NUMBER.test(words[0]!) && COUNTED.has(words[1]!)) return true;
+  const rest = words[0] === COUNT_OF ? words.slice(1) : words;
+  return (rest.length === 1 || (rest.length === 2 && NUMBER.test(rest[1]!))) && COUNTED.has(rest[0]!);
+}

@@ -148,8 +148,9 @@ export const items = pgTable(
     publishedAt: timestamp('published_at', { withTimezone: true }),
     fetchedAt: timestamp('fetched_at', { withTimezone: true }).notNull().defaultNow(),
     /**
-     * sha256 of the headline and HTML as the feed gave them (before any full-text page replaced the text): a later
-     * fetch of the same entry with another digest is the outlet's correction. Null for items stored before the column.
+     * Versioned digest of the headline and visible text as the feed gave them (before any full-text page replaced the
+     * text; domain/source-digest.ts): a later fetch of the same entry with another digest of the same version is the
+     * outlet's correction. Null for items stored before the column; bare hex (v1) for those stored before versions.
      */
     sourceDigest: text('source_digest'),
   },

@@ -16,8 +16,9 @@ export interface Item {
   publishedAt: Date | null;
   author: string | null;
   /**
-   * sha256 of the title and HTML as the feed gave them (normalize-item.ts), kept when a full-text page replaces the
-   * text: the same entry fetched later with another digest is a correction. Absent for items made elsewhere (tools).
+   * Digest of the headline and visible text as the feed gave them (domain/source-digest.ts), kept when a full-text page
+   * replaces the text: the same entry fetched later with another digest is a correction. Absent for items made
+   * elsewhere (tools).
    */
   sourceDigest?: string | null;
 }

@@ -3,6 +3,7 @@ import { canonicalizeLink } from './canonicalize-link.js';
 import { foldWhitespace, htmlToText } from './html-to-text.js';
 import { sanitizeHtml } from './sanitize-html.js';
 import type { Item } from '../domain/item.js';
+import { sourceDigest } from '../domain/source-digest.js';
 import { MAX_AUTHOR_CHARS, MAX_CONTENT_HTML_CHARS, MAX_CONTENT_TEXT_CHARS, MAX_TITLE_CHARS } from '../config/limits.js';
 import type { ParsedEntry } from './types.js';
 
@@ -41,7 +42,8 @@ export function normalizeItem(entry: ParsedEntry, feed: { id: string; url: strin
     contentText,
     publishedAt: entry.publishedAt,
     author: entry.author ? foldWhitespace(htmlToText(entry.author.slice(0, MAX_AUTHOR_CHARS))) || null : null,
-    sourceDigest: sha256(`${title}\n${contentHtml}`),
+    // What a reader sees of the entry, not its markup: HTML that changes on every fetch is not a correction.
+    sourceDigest: sourceDigest(title, contentText),
   };
 }
 

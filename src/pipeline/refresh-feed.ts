@@ -13,6 +13,7 @@ import type { ParsePool } from './parse-pool.js';
 import { storeItems } from './store-items.js';
 import type { StoryAssigner } from './story-assigner.js';
 import type { Item } from '../domain/item.js';
+import { compareSourceDigests } from '../domain/source-digest.js';
 
 export interface RefreshOptions {
   timeoutMs: number;
@@ -204,8 +205,10 @@ async function recordFailure(deps: RefreshDeps, feedId: string, outcome: Extract
  */
 async function withFullText(deps: RefreshDeps, feedId: string, feedUrl: string, items: Item[], log: Logger): Promise<{ toStore: Item[]; fullText: FullTextSummary }> {
   const known = await retryTransient(() => storedEntryDigests(deps.db, feedId, items.map((i) => i.entryKey)));
-  // A stored entry the feed now gives with another digest is the outlet's correction: its page is read again too.
-  const corrected = (i: Item) => known.has(i.entryKey) && known.get(i.entryKey) !== null && !!i.sourceDigest && known.get(i.entryKey) !== i.sourceDigest;
+  // A stored entry the feed now gives with another digest is the outlet's correction: its page is read again too. Not one
+  // stored without a digest or with one of an older version: storeItems records the new digest without comparing, so the
+  // page is not fetched again on every refresh (nor for every stored entry once after an upgrade).
+  const corrected = (i: Item) => known.has(i.entryKey) && compareSourceDigests(known.get(i.entryKey) ?? null, i.sourceDigest) === 'changed';
   const unseen = await retryTransient(() => withoutPrunedEntries(deps.db, items.filter((i) => !known.has(i.entryKey))));
   const links = unseen.flatMap((i) => (i.canonicalLink ? [i.canonicalLink] : []));
   const owners = links.length ? await retryTransient(() => canonicalLinkOwners(deps.db, links)) : new Map<string, string>();

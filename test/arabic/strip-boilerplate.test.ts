@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { splitLines } from '../../src/arabic/split-lines.js';
-import { createRepeatedLineTracker, dropTitleEchoes, stripBoilerplate } from '../../src/arabic/strip-boilerplate.js';
+import { createRepeatedLineTracker, dropTitleEchoes, isVolatileLine, stripBoilerplate } from '../../src/arabic/strip-boilerplate.js';
 import { normalizeText } from '../../src/arabic/normalize-text.js';
 
 const kept = (text: string) => stripBoilerplate(splitLines(text)).map((l) => l.raw);
@@ -102,5 +102,39 @@ describe('createRepeatedLineTracker', () => {
     const text = splitLines('هذه فقرة طويلة من نص التقرير تتكرر في نسختين من المصدر نفسه');
     tracker.strip('okaz', text);
     expect(tracker.strip('okaz', text)).toHaveLength(1);
+  });
+});
+
+describe('isVolatileLine', () => {
+  const volatile = (line: string) => isVolatileLine(splitLines(line)[0]!);
+  it.each([
+    'منذ 5 دقائق',
+    'منذ ٣ ساعات',
+    'قبل ساعتين',
+    'منذ دقيقة',
+    'منذ يومين',
+    'منذ أسبوع',
+    'آخر تحديث: منذ 10 دقائق',
+    'نشر قبل 2 ساعة',
+    'عدد المشاهدات: 1,234',
+    'المشاهدات ١٢٣٤',
+    '350 مشاهدة',
+    '12 تعليقاً',
+    'Views: 12,345',
+    '5 minutes ago',
+    'Updated an hour ago',
+  ])('%s', (line) => {
+    expect(volatile(line)).toBe(true);
+  });
+
+  it.each([
+    'وقال الوزير منذ 5 دقائق إن الاجتماع انتهى',
+    'منذ 5 دقائق فقط أعلنت الوزارة النتائج',
+    'قراءة 3 دقائق',
+    'عدد المشاهدين بلغ مليوني مشاهد',
+    '5 minutes ago the minister said',
+    'أعلنت الوزارة',
+  ])('not: %s', (line) => {
+    expect(volatile(line)).toBe(false);
   });
 });

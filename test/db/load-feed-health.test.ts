@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedHealthLine } from '../../src/cli.js';
+import { feedHealthLine } from '../../src/run-cli.js';
 import { loadFeedHealth } from '../../src/db/queries/load-feed-health.js';
 import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
 import { feedStates } from '../../src/db/schema.js';

@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Item } from '../../domain/item.js';
+import { compareSourceDigests } from '../../domain/source-digest.js';
 import type { Database } from '../client.js';
 import { items, prunedEntries, type ItemRow } from '../schema.js';
 
@@ -43,7 +44,7 @@ export async function storedEntryKeys(db: Database, feedId: string, entryKeys: s
   return new Set((await storedEntryDigests(db, feedId, entryKeys)).keys());
 }
 
-/** The source digest each of these entry keys of a feed was stored with (null: stored before digests). */
+/** The source digest each of these entry keys of a feed was stored with (null: stored before digests; see compareSourceDigests). */
 export async function storedEntryDigests(db: Database, feedId: string, entryKeys: string[]): Promise<Map<string, string | null>> {
   if (entryKeys.length === 0) return new Map();
   const rows = await db
@@ -63,7 +64,8 @@ export interface Correction {
 
 /**
  * The entries of `batch` already stored under the same feed and entry key but with another source digest. Items
- * stored before digests existed get theirs recorded here, without counting as corrected (nothing to compare with).
+ * stored before digests existed, or with a digest of an older version (made from other input, so a difference says
+ * nothing), get the new one recorded here, without counting as corrected (compareSourceDigests).
  */
 export async function findCorrections(db: Database, batch: Item[], inserted: ItemRow[]): Promise<Correction[]> {
   const done = new Set(inserted.map((r) => `${r.feedId}\u0000${r.entryKey}`));
@@ -80,9 +82,10 @@ export async function findCorrections(db: Database, batch: Item[], inserted: Ite
     const backfill: Array<{ id: number; digest: string }> = [];
     for (const item of ofFeed) {
       const row = byKey.get(item.entryKey);
-      if (!row || row.digest === item.sourceDigest) continue;
-      if (row.digest === null) backfill.push({ id: row.id, digest: item.sourceDigest! });
-      else out.push({ itemId: row.id, storyId: row.storyId, titleChanged: row.title !== item.title, item });
+      if (!row) continue;
+      const verdict = compareSourceDigests(row.digest, item.sourceDigest);
+      if (verdict === 'record') backfill.push({ id: row.id, digest: item.sourceDigest! });
+      else if (verdict === 'changed') out.push({ itemId: row.id, storyId: row.storyId, titleChanged: row.title !== item.title, item });
     }
     if (backfill.length) {
       const values = sql.join(backfill.map((b) => sql`(${b.id}::bigint, ${b.digest})`), sql`, `);
