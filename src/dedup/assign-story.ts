@@ -262,7 +262,6 @@ export function createStoryAssigner(defaultIndex: CandidateIndex, options: Story
   async function assignPrepared({ input, fp, self, publishedAt, keys }: PreparedInput, index: CandidateIndex = defaultIndex): Promise<StoryAssignment> {
       // idf weights are fetched only when a pair needs them, for both sides' words.
       const idfByWord = new Map<number, number>();
-      const countByWord = new Map<number, number>();
       let indexed = 0;
       const idf = (w: number) => idfByWord.get(w)!;
       async function loadIdf(words: Int32Array): Promise<void> {
@@ -270,13 +269,10 @@ export function createStoryAssigner(defaultIndex: CandidateIndex, options: Story
         if (missing.length === 0) return;
         const { counts, total } = await index.documentFrequencies(missing);
         indexed = total;
-        missing.forEach((w, i) => {
-          countByWord.set(w, counts[i]);
-          idfByWord.set(w, Math.log((total + 1) / (counts[i] + 1)));
-        });
+        missing.forEach((w, i) => idfByWord.set(w, Math.log((total + 1) / (counts[i] + 1))));
       }
       /**
-       * Both fingerprints carry a figure written in digits that few indexed items have (their words' counts are loaded).
+       * Both fingerprints carry a figure written in digits that few indexed items have (their words' idf is loaded).
        * Number words are left out: «ثلاث جهات», «ستة أسابيع», «عامه السابع عشر» are phrasing, not the report's figures.
        * A year counts when it is rare («a video from 2013»), as any figure; «2015» and «1436» are common.
        */
@@ -284,7 +280,7 @@ export function createStoryAssigner(defaultIndex: CandidateIndex, options: Story
         let j = 0;
         for (const h of a.numbers) {
           while (j < b.numbers.length && b.numbers[j] < h) j++;
-          if (j < b.numbers.length && b.numbers[j] === h && !isNumberWordHash(h) && isRareFigure(countByWord.get(h)!, indexed)) return true;
+          if (j < b.numbers.length && b.numbers[j] === h && !isNumberWordHash(h) && isRareFigure(idf(h), indexed)) return true;
         }
         return false;
       }

@@ -86,9 +86,12 @@ export function isShortPair(e: PairEvidence): boolean {
   return Math.min(e.sizeA, e.sizeB) >= r.minShingles && Math.max(e.sizeA, e.sizeB) < r.figureRouteMaxShingles;
 }
 
-/** A figure in at most `rareFigureShare` of the `total` indexed items: the report's own, not this year's date or a common count. */
-export function isRareFigure(count: number, total: number): boolean {
-  return count <= SAME_REPORT_RULE.rareFigureShare * total;
+/**
+ * A figure in at most `rareFigureShare` of the `total` indexed items: the report's own, not this year's date or a common
+ * count. Read from its idf, log((total + 1) / (count + 1)), which the assigner already holds: count ≤ share × total.
+ */
+export function isRareFigure(idf: number, total: number): boolean {
+  return idf >= Math.log((total + 1) / (SAME_REPORT_RULE.rareFigureShare * total + 1));
 }
 
 /** Whether the alignment route applies (alignSentences with `alignedSentenceShare`, after isSameReport failed). */
