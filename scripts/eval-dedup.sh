@@ -13,9 +13,11 @@ cd "$(dirname "$0")/.."
 # stream  labels-P labels-R  audit-P audit-R  cohesion
 # The full-text cohesion floor moved 0.93 → 0.92 once, with the own-news check: cohesion is measured under each release's
 # own pairwise rule, and that rule became stricter (the same stories score 0.944 under the previous rule, 0.929 under it).
+# The lead-only floors moved up with the figure route (labels R 0.578 → 0.601, audit R 0.347 → 0.372, cohesion
+# 0.942 → 0.951); its precision floor stays at 0.97 (the route merged no labeled negative).
 FLOORS=(
   "full    0.98 0.81  0.78 0.64  0.92"
-  "summary 0.97 0.57  0.98 0.33  0.93"
+  "summary 0.97 0.59  0.98 0.36  0.94"
 )
 
 CLUSTER=(npm run -s khabar -- cluster -)

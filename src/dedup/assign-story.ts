@@ -3,10 +3,10 @@ import { normalizeText } from '../arabic/normalize-text.js';
 import { createRepeatedLineTracker, dropTitleEchoes, stripBoilerplate, type RepeatedLineTracker } from '../arabic/strip-boilerplate.js';
 import type { CandidateIndex, CandidateQuery, IndexedItem } from './candidate-index.js';
 import { compareFingerprints, idfContainment, prepare, restContainment, type Prepared } from './compare-fingerprints.js';
-import { fingerprint, shingles, type Fingerprint } from './fingerprint.js';
+import { fingerprint, isNumberWordHash, shingles, type Fingerprint } from './fingerprint.js';
 import { alignSentences, figureOverlap, isFigure } from './align-sentences.js';
 import { novelLeadWords, novelSentences } from './novel-lead.js';
-import { SAME_REPORT_RULE, addsOwnNews, alignmentRouteApplies, isAlignedCopy, isCopyBelowIntro, isFollowUp, isSameReport, isTemplateVariant, matchScore, needsIdf, overlapsFirstItem } from './same-report.js';
+import { SAME_REPORT_RULE, addsOwnNews, alignmentRouteApplies, figureRouteApplies, isAlignedCopy, isCopyBelowIntro, isFollowUp, isRareFigure, isSameReport, isShortPair, isTemplateVariant, matchScore, needsIdf, overlapsFirstItem } from './same-report.js';
 
 export interface DedupInput {
   id: string;
@@ -69,6 +69,8 @@ export interface StoryAssignerOptions {
   seriesCheck?: boolean;
   /** Keep a newer, longer item that adds its own news (and leads with it) out of the story of an older item it contains. */
   ownNewsCheck?: boolean;
+  /** Accept two leads that share a rare figure, some verbatim text and most rare words (see figureRouteApplies). */
+  figureRoute?: boolean;
   now?: () => number;
   /** Diagnostics (scripts/diagnose-dedup.ts): called once per item with what was found, verified and tried. */
   trace?: (t: AssignTrace) => void;
@@ -82,7 +84,7 @@ export interface AssignTrace {
   keys: number[];
   candidates: { id: string; hits: number }[];
   /** Per verified candidate: its evidence and whether it passed (by which route), or why it was skipped. */
-  verified: { id: string; outcome: 'pass' | 'aligned' | 'intro' | 'fail' | 'single-hit'; containment: number; idfContainment: number; sizeA: number; sizeB: number }[];
+  verified: { id: string; outcome: 'pass' | 'aligned' | 'intro' | 'figure' | 'fail' | 'single-hit'; containment: number; idfContainment: number; sizeA: number; sizeB: number }[];
   /** Per passing candidate tried in order: why it was not joined, or 'joined'. */
   tried: { id: string; storyId: string; outcome: 'joined' | 'template' | 'follow-up' | 'own-news' | 'story-rejected' | 'anchor' | 'series' | 'story-template' | 'story-own-news' }[];
   storyId: string;
@@ -166,6 +168,7 @@ export function createStoryAssigner(defaultIndex: CandidateIndex, options: Story
   const seriesCheck = options.seriesCheck ?? true;
   const followUpCheck = options.followUpCheck ?? true;
   const ownNewsCheck = options.ownNewsCheck ?? true;
+  const figureRoute = options.figureRoute ?? true;
   const tracker: RepeatedLineTracker = createRepeatedLineTracker();
   const preparedCache = new Map<string, Prepared>();
   const preparedCacheSize = options.preparedCacheSize ?? 5_000;
@@ -236,6 +239,8 @@ export function createStoryAssigner(defaultIndex: CandidateIndex, options: Story
       } else {
         const e = compareFingerprints(self, member, null);
         if (overlapsFirstItem(e, introRoute ? () => restContainment(self, member, SAME_REPORT_RULE.minShingles, SAME_REPORT_RULE.firstItemContainment, e.shared) : null)) overlapping++;
+        // Two leads the figure route joins overlap by less than the anchor's bar: a member they match counts.
+        else if (figureRoute && isShortPair(e) && e.containment >= SAME_REPORT_RULE.figureRouteContainment && (await matches(members[i]))) overlapping++;
       }
       if (overlapping >= needed) return null;
       if (overlapping + members.length - 1 - i < needed) return 'anchor';
@@ -257,28 +262,45 @@ export function createStoryAssigner(defaultIndex: CandidateIndex, options: Story
   async function assignPrepared({ input, fp, self, publishedAt, keys }: PreparedInput, index: CandidateIndex = defaultIndex): Promise<StoryAssignment> {
       // idf weights are fetched only when a pair needs them, for both sides' words.
       const idfByWord = new Map<number, number>();
+      let indexed = 0;
       const idf = (w: number) => idfByWord.get(w)!;
       async function loadIdf(words: Int32Array): Promise<void> {
         const missing = Array.from(words).filter((w) => !idfByWord.has(w));
         if (missing.length === 0) return;
         const { counts, total } = await index.documentFrequencies(missing);
+        indexed = total;
         missing.forEach((w, i) => idfByWord.set(w, Math.log((total + 1) / (counts[i] + 1))));
+      }
+      /**
+       * Both fingerprints carry a figure written in digits that few indexed items have (their words' idf is loaded).
+       * Number words are left out: «ثلاث جهات», «ستة أسابيع», «عامه السابع عشر» are phrasing, not the report's figures.
+       * A year counts when it is rare («a video from 2013»), as any figure; «2015» and «1436» are common.
+       */
+      function sharesRareFigure(a: Fingerprint, b: Fingerprint): boolean {
+        let j = 0;
+        for (const h of a.numbers) {
+          while (j < b.numbers.length && b.numbers[j] < h) j++;
+          if (j < b.numbers.length && b.numbers[j] === h && !isNumberWordHash(h) && isRareFigure(idf(h), indexed)) return true;
+        }
+        return false;
       }
 
       /** The pairwise rule: whether this item is a copy of `item` (and by which route). */
-      async function verify(other: Prepared, item: IndexedItem): Promise<{ outcome: 'pass' | 'aligned' | 'intro' | 'fail'; e: ReturnType<typeof compareFingerprints> }> {
+      async function verify(other: Prepared, item: IndexedItem): Promise<{ outcome: 'pass' | 'aligned' | 'intro' | 'figure' | 'fail'; e: ReturnType<typeof compareFingerprints> }> {
         const e = compareFingerprints(self, other, null);
-        if (needsIdf(e)) {
+        if (needsIdf(e, figureRoute)) {
           await loadIdf(self.distinctWords);
           await loadIdf(other.distinctWords);
           e.idfContainment = idfContainment(self, other, idf);
         }
-        let outcome: 'pass' | 'aligned' | 'intro' | 'fail' = 'fail';
+        let outcome: 'pass' | 'aligned' | 'intro' | 'figure' | 'fail' = 'fail';
         if (isSameReport(e)) outcome = 'pass';
         else if (alignRoute && alignmentRouteApplies(e) && isAlignedCopy(alignSentences(fp, item.fingerprint, isFigure, { alignShare: SAME_REPORT_RULE.alignedSentenceShare, minWords: 4 }))) {
           outcome = 'aligned';
         } else if (introRoute && isCopyBelowIntro(e, restContainment(self, other, SAME_REPORT_RULE.minShingles, SAME_REPORT_RULE.introRestContainment, e.shared))) {
           outcome = 'intro';
+        } else if (figureRoute && figureRouteApplies(e) && sharesRareFigure(fp, item.fingerprint)) {
+          outcome = 'figure';
         }
         return { outcome, e };
       }

@@ -61,6 +61,11 @@ export function hashShingle(a: number, b: number, c: number): number {
 // isNumberWord as one hash lookup per word: every number word with every clitic it takes.
 const NUMBER_WORD_HASHES = new Set([...NUMBER_WORDS].flatMap((w) => NUMBER_WORD_CLITICS.map((c) => hashWord(c + w))));
 
+/** Whether a hash of `Fingerprint.numbers` is a number word («ثلاث», «السابع»), not a figure written in digits. */
+export function isNumberWordHash(h: number): boolean {
+  return NUMBER_WORD_HASHES.has(h);
+}
+
 // Scans the normalized text in place (no per-word strings): this runs on every word of every item.
 function pushWords(norm: string, out: number[], stems: number[], numbers: number[]): void {
   let start = 0;

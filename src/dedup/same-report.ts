@@ -59,7 +59,40 @@ export const SAME_REPORT_RULE = {
   introRestContainment: 0.8,
   /** Joining a story also needs this much overlap with its first item (anti-chaining). */
   firstItemContainment: 0.3,
+  /**
+   * The figure route, for leads only (both texts under `figureRouteMaxShingles` 3-grams: a feed's 50-word summary, a
+   * flash): a rewritten or re-cut lead keeps the report's own figures — an amount, a count, a score — where independent
+   * reports and other editions of a template have other ones. A figure written in digits (number words such as «ثلاث»,
+   * «السابع» are phrasing) found in at most `rareFigureShare` of the indexed items (so not «2015» or «1436») shared by
+   * both leads, with some verbatim text (`figureRouteContainment` of the shorter's 3-grams) and most of the rare words
+   * (`figureRouteIdfContainment`), is the same report. Full texts say enough on their own; the route never applies to
+   * them.
+   */
+  figureRouteMaxShingles: 100,
+  figureRouteContainment: 0.2,
+  figureRouteIdfContainment: 0.5,
+  rareFigureShare: 0.01,
 } as const;
+
+/** Whether the figure route may apply to this pair (then sharesRareFigure decides), after isSameReport failed. */
+export function figureRouteApplies(e: PairEvidence): boolean {
+  const r = SAME_REPORT_RULE;
+  return isShortPair(e) && e.containment >= r.figureRouteContainment && e.idfContainment >= r.figureRouteIdfContainment;
+}
+
+/** Both texts lead-sized (the figure route's domain). */
+export function isShortPair(e: PairEvidence): boolean {
+  const r = SAME_REPORT_RULE;
+  return Math.min(e.sizeA, e.sizeB) >= r.minShingles && Math.max(e.sizeA, e.sizeB) < r.figureRouteMaxShingles;
+}
+
+/**
+ * A figure in at most `rareFigureShare` of the `total` indexed items: the report's own, not this year's date or a common
+ * count. Read from its idf, log((total + 1) / (count + 1)), which the assigner already holds: count ≤ share × total.
+ */
+export function isRareFigure(idf: number, total: number): boolean {
+  return idf >= Math.log((total + 1) / (SAME_REPORT_RULE.rareFigureShare * total + 1));
+}
 
 /** Whether the alignment route applies (alignSentences with `alignedSentenceShare`, after isSameReport failed). */
 export function alignmentRouteApplies(e: PairEvidence): boolean {
@@ -73,9 +106,10 @@ export function isAlignedCopy(a: SentenceAlignment): boolean {
 }
 
 /** Whether isSameReport needs the idf measure for this evidence (it is computed only then). */
-export function needsIdf(e: PairEvidence): boolean {
+export function needsIdf(e: PairEvidence, figureRoute = false): boolean {
   const r = SAME_REPORT_RULE;
-  return Math.min(e.sizeA, e.sizeB) >= r.minShingles && e.containment < r.containment && e.containment >= r.idfRouteContainment;
+  const from = figureRoute && isShortPair(e) ? r.figureRouteContainment : r.idfRouteContainment;
+  return Math.min(e.sizeA, e.sizeB) >= r.minShingles && e.containment < r.containment && e.containment >= from;
 }
 
 export function isSameReport(e: PairEvidence): boolean {
