@@ -1,6 +1,5 @@
-import { inArray } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { items, type ItemRow } from '../db/schema.js';
+import type { ItemRow } from '../db/schema.js';
 import type { PreparedRows, StoryAssigner, StoryPlacement } from '../pipeline/story-assigner.js';
 import { storyTime } from '../pipeline/story-time.js';
 import { assignBatchOnPostgres, readBatchAhead, type BatchAhead } from './assign-batch.js';
@@ -52,23 +51,14 @@ export function createWorkerStoryAssigner(_db: Database, options: WorkerStoryAss
     place: async function placeWithDedup(tx: Database, rows: ItemRow[], prepared?: PreparedRows): Promise<StoryPlacement[]> {
       const ahead = prepared as WorkerPrepared | undefined;
       const inputs = rows.map((row) => ahead?.byId.get(row.id) ?? dedup.prepareInput(dedupInput(row)));
-      // Rows prepared ahead are all there unless retention pruned some under the lock: their counts still serve.
+      // Rows prepared ahead are all there (the store drops pruned rows before prepare()).
       // An input not read ahead (no prepare() call) means the batch is read here, under the lock.
       const readAhead = ahead && inputs.every((p) => ahead.ahead.positions.has(p.input.id)) ? ahead.ahead : undefined;
       const { assignments, wordCounts } = await assignBatchOnPostgres(tx, dedup, inputs, readAhead);
       afterCommit = wordCounts;
-      const inBatch = new Set(rows.map((r) => String(r.id)));
-      const decisions = assignments.map((a) => ({ storyKey: a.storyId, matched: a.matchedItemId !== null }));
-      const outside = [...new Set(decisions.filter((d) => d.matched && !inBatch.has(d.storyKey)).map((d) => Number(d.storyKey)))];
-      const firstItems = outside.length ? await tx.select({ id: items.id, storyId: items.storyId }).from(items).where(inArray(items.id, outside)) : [];
-      const storyOfFirst = new Map(firstItems.map((r) => [r.id, r.storyId]));
-      return decisions.map((d): StoryPlacement => {
-        if (!d.matched) return { kind: 'new' };
-        if (inBatch.has(d.storyKey)) return { kind: 'with', itemId: Number(d.storyKey) };
-        const storyId = storyOfFirst.get(Number(d.storyKey));
-        // A story key without an item (should not happen): start a story rather than lose the item.
-        return storyId == null ? { kind: 'new' } : { kind: 'existing', storyId };
-      });
+      // A story is named by its first item's key: the item joins that item's story (an earlier item of this batch, or
+      // a stored one; the store resolves which in the statement that points the items at their stories).
+      return assignments.map((a): StoryPlacement => (a.matchedItemId === null ? { kind: 'new' } : { kind: 'with', itemId: Number(a.storyId) }));
     },
   };
 }

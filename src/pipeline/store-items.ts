@@ -4,10 +4,10 @@ import type { ItemRow } from '../db/schema.js';
 import { CLUSTER_LOCK_KEY } from '../dedup/pg-candidate-index.js';
 import { applyCorrections, canonicalLinkOwners, deletePrunedRows, findCorrections, insertItems, storedEntryKeys, withoutPrunedEntries, type Correction } from '../db/queries/insert-items.js';
 import { reindexItems } from '../dedup/reindex-stale-entries.js';
-import { createStories, refreshCorrectedStories, refreshStories, setItemStories } from '../db/queries/story-membership.js';
+import { placeItems, refreshCorrectedStories, refreshStories, type ItemPlacement } from '../db/queries/story-membership.js';
 import type { Item } from '../domain/item.js';
 import { storableItem } from '../domain/storable-text.js';
-import type { StoryAssigner } from './story-assigner.js';
+import type { StoryAssigner, StoryPlacement } from './story-assigner.js';
 import { storyTime } from './story-time.js';
 import { retryTransient } from '../db/retry-transient.js';
 
@@ -56,6 +56,11 @@ export async function storeItems(
       const live = await withoutPrunedEntries(tx, prepared);
       let inserted = await insertItems(tx, live, now);
       inserted.push(...(await insertLinkReusers(tx, live, inserted, now)));
+      // Checked again once inserted: an entry pruned while this transaction was inserting it (its insert waited on the
+      // row retention was deleting). Retention deletes the row and remembers the entry in one transaction, so once that
+      // insert returns, the next statement sees the entry remembered; a prune that commits later deletes only items of
+      // stories, and these have none yet. No need to wait for the assignment lock for this.
+      inserted = await deletePrunedRows(tx, inserted);
       const corrections = await findCorrections(tx, live, inserted);
       if (inserted.length === 0) {
         if (corrections.length === 0) return { inserted: 0, newStories: 0, joinedStories: 0, corrected: 0, storyIds: [] };
@@ -70,30 +75,17 @@ export async function storeItems(
       const preparedRows = await assigner.prepare?.(tx, inserted);
       await tx.execute(sql`select pg_advisory_xact_lock(${CLUSTER_LOCK_KEY})`);
       lockedAt = performance.now();
-      // Checked again under the lock: an entry pruned while this transaction was inserting it.
-      const kept = new Set((await deletePrunedRows(tx, inserted)).map((r) => r.id));
-      inserted = inserted.filter((r) => kept.has(r.id));
       const result: StoreItemsResult = { inserted: inserted.length, newStories: 0, joinedStories: 0, corrected: 0, storyIds: [] };
-      if (inserted.length === 0) return result;
       const placements = await assigner.place(tx, inserted, preparedRows);
       afterCommit = assigner.takeAfterCommit?.() ?? null;
-      const starts = inserted.filter((_, i) => placements[i].kind === 'new');
-      const started = await createStories(
-        tx,
-        starts.map((row) => ({ itemId: row.id, firstSeenAt: storyTime(row) })),
-      );
-      const storyOf = new Map<number, number>(started);
-      const joined = new Set<number>();
-      for (const [i, row] of inserted.entries()) {
-        const placement = placements[i];
-        if (placement.kind === 'new') continue;
-        const storyId = placement.kind === 'existing' ? placement.storyId : storyOf.get(placement.itemId);
-        if (storyId === undefined) throw new Error(`item ${row.id} placed with item ${(placement as { itemId: number }).itemId}, which has no story yet`);
-        storyOf.set(row.id, storyId);
-        joined.add(storyId);
-      }
-      await setItemStories(tx, [...storyOf].map(([itemId, storyId]) => ({ itemId, storyId })));
-      await refreshStories(tx, [...joined]);
+      // The stories started, joined and pointed at in one statement, their counts and representatives in a second.
+      const storyOf = await placeItems(tx, itemPlacements(inserted, placements));
+      // An anchor without a story (should not happen): the item starts one rather than being lost.
+      const orphans = inserted.filter((row) => !storyOf.has(row.id));
+      for (const [itemId, storyId] of await placeItems(tx, orphans.map((row) => ({ itemId: row.id, start: storyTime(row) })))) storyOf.set(itemId, storyId);
+      const startIds = new Set([...inserted.filter((_, i) => placements[i].kind === 'new'), ...orphans].map((row) => row.id));
+      const starts = inserted.filter((row) => startIds.has(row.id));
+      await refreshStories(tx, [...new Set([...storyOf].flatMap(([itemId, storyId]) => (startIds.has(itemId) ? [] : [storyId])))]);
       result.newStories = starts.length;
       result.joinedStories = inserted.length - starts.length;
       if (corrections.length) {
@@ -104,6 +96,27 @@ export async function storeItems(
       return result;
     });
   }
+}
+
+/**
+ * The assigner's placements as placeItems takes them. An item placed with an earlier item of the batch goes where that
+ * item went (its story, if it started one; the story it joined, if it joined one); placed with a stored item, it goes
+ * to that item's story.
+ */
+function itemPlacements(rows: ItemRow[], placements: StoryPlacement[]): ItemPlacement[] {
+  const positionOf = new Map(rows.map((row, i) => [row.id, i]));
+  const resolve = (i: number, seen: Set<number>): ItemPlacement => {
+    const row = rows[i];
+    const placement = placements[i];
+    if (placement.kind === 'new') return { itemId: row.id, start: storyTime(row) };
+    if (placement.kind === 'existing') return { itemId: row.id, storyId: placement.storyId };
+    const at = positionOf.get(placement.itemId);
+    if (at === undefined || at === i || seen.has(at)) return { itemId: row.id, anchorItemId: placement.itemId };
+    const anchor = resolve(at, new Set(seen).add(i));
+    if ('start' in anchor) return { itemId: row.id, anchorItemId: anchor.itemId };
+    return { ...anchor, itemId: row.id };
+  };
+  return rows.map((_, i) => resolve(i, new Set()));
 }
 
 function correctedStoryIds(corrections: Correction[]): number[] {

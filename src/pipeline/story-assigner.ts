@@ -6,7 +6,7 @@ export type StoryPlacement =
   | { kind: 'new' }
   /** Joins a story that already exists. */
   | { kind: 'existing'; storyId: number }
-  /** Joins the story started by an earlier item of the same batch. */
+  /** Joins the story of another item: an earlier item of the same batch, or one stored before (its story_id). */
   | { kind: 'with'; itemId: number };
 
 /**

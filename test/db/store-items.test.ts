@@ -133,6 +133,34 @@ describe.each(testBackends())('storage on %s', (backend) => {
     expect(after.updatedAt.getTime()).toBeGreaterThan(existing.updatedAt.getTime());
   });
 
+  it('places items with a stored item, with a batch item that joined one, and starts a story for an anchor without one', async () => {
+    const { db } = t.handle;
+    const [stored] = await storeItems(db, [item('a', 30)], singletonStoryAssigner).then(async () =>
+      db.select().from(items).where(eq(items.entryKey, item('a', 30).entryKey)),
+    );
+    const assigner: StoryAssigner = {
+      place: async (_db, rows) => [
+        { kind: 'with', itemId: stored.id }, // 31: the stored item's story
+        { kind: 'new' }, // 32
+        { kind: 'with', itemId: rows[1].id }, // 33: the story 32 starts
+        { kind: 'with', itemId: rows[0].id }, // 34: where 31 went, the stored item's story
+        { kind: 'with', itemId: 999_999_999 }, // 35: no such item: a story of its own rather than lost
+      ],
+    };
+    const batch = [31, 32, 33, 34, 35].map((n) => item('a', n));
+    const result = await storeItems(db, batch, assigner);
+    expect(result).toMatchObject({ inserted: 5, newStories: 2, joinedStories: 3 });
+    const rows = await db.select().from(items).where(inArray(items.entryKey, batch.map((b) => b.entryKey))).orderBy(items.id);
+    const storyOf = Object.fromEntries(rows.map((r) => [r.title.split(' ').pop(), r.storyId]));
+    expect([storyOf['31'], storyOf['34']]).toEqual([stored.storyId, stored.storyId]);
+    expect(storyOf['33']).toBe(storyOf['32']);
+    expect(new Set([stored.storyId, storyOf['32'], storyOf['35']]).size).toBe(3);
+    expect(rows.every((r) => r.storyId !== null)).toBe(true);
+    const counts = await db.select({ id: stories.id, n: stories.itemCount }).from(stories).where(inArray(stories.id, [stored.storyId!, storyOf['32']!, storyOf['35']!]));
+    expect(Object.fromEntries(counts.map((c) => [c.id, c.n]))).toEqual({ [stored.storyId!]: 3, [storyOf['32']!]: 2, [storyOf['35']!]: 1 });
+    expect([...result.storyIds].sort()).toEqual([stored.storyId, storyOf['32'], storyOf['35']].sort());
+  });
+
   it('lets a higher-priority feed represent a story even with a shorter text', async () => {
     const { db } = t.handle;
     await syncFeeds(db, [source('a'), source('b', { name: 'بي', priority: 5 }), source('gone', { enabled: false })]);

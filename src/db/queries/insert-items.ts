@@ -139,9 +139,9 @@ export async function withoutPrunedEntries(db: Database, batch: Item[]): Promise
 }
 
 /**
- * Of rows just inserted, deletes those whose entry retention had deleted and remembered, and returns the rest. Run under
- * the assignment lock, which retention holds while it deletes: an insert that waited on a row being pruned (and
- * succeeded once the prune committed) is caught here, after the prune's `pruned_entries` rows are visible.
+ * Of rows just inserted, deletes those whose entry retention had deleted and remembered, and returns the rest. Run in the
+ * inserting transaction right after its inserts: an insert that waited on a row being pruned (and succeeded once the
+ * prune committed) is caught here, since the prune remembers the entry in the transaction that deletes the row.
  */
 export async function deletePrunedRows(db: Database, rows: ItemRow[]): Promise<ItemRow[]> {
   const pruned = await prunedKeys(db, rows);

@@ -1,5 +1,5 @@
 import { inArray, sql } from 'drizzle-orm';
-import type { Database } from '../client.js';
+import { queryRows, type Database } from '../client.js';
 import { stories } from '../schema.js';
 
 export interface NewStory {
@@ -16,6 +16,46 @@ export async function createStories(db: Database, starts: NewStory[]): Promise<M
     .values(starts.map((s) => ({ representativeItemId: s.itemId, firstSeenAt: s.firstSeenAt, updatedAt: s.firstSeenAt, itemCount: 1 })))
     .returning({ id: stories.id, itemId: stories.representativeItemId });
   return new Map(rows.map((r) => [r.itemId!, r.id]));
+}
+
+/** Where one new item goes, for placeItems: a story of its own, a known story, or the story of another item. */
+export type ItemPlacement =
+  | { itemId: number; start: Date }
+  | { itemId: number; storyId: number }
+  /** The story of `anchorItemId`: an item stored before (its story_id), or one of this call's starting items. */
+  | { itemId: number; anchorItemId: number };
+
+/**
+ * Starts the stories, resolves the stories of anchor items and points every item at its story, in one statement (the
+ * story writes run under the assignment lock, where each round trip counts). Returns each item's story; an item whose
+ * anchor has no story (it should not happen: an anchor is a stored item with its story) is left out, for the caller
+ * to start a story for it rather than lose it.
+ */
+export async function placeItems(db: Database, placements: ItemPlacement[]): Promise<Map<number, number>> {
+  if (placements.length === 0) return new Map();
+  const starts = placements.filter((p): p is { itemId: number; start: Date } => 'start' in p);
+  const ids = (values: Array<number | null>) => `{${values.map((v) => (v === null ? 'NULL' : String(v))).join(',')}}`;
+  const rows = await queryRows<{ item_id: string | number; story_id: string | number }>(
+    db,
+    sql`with started as (
+          insert into stories (representative_item_id, first_seen_at, updated_at, item_count)
+          select n.item_id, n.t, n.t, 1
+          from unnest(${ids(starts.map((p) => p.itemId))}::bigint[], ${`{${starts.map((p) => `"${p.start.toISOString()}"`).join(',')}}`}::timestamptz[]) as n(item_id, t)
+          returning id, representative_item_id
+        ), placed as (
+          select p.item_id, coalesce(p.story_id, s.id, a.story_id) as story_id
+          from unnest(${ids(placements.map((p) => p.itemId))}::bigint[],
+                      ${ids(placements.map((p) => ('storyId' in p ? p.storyId : null)))}::bigint[],
+                      ${ids(placements.map((p) => ('start' in p ? p.itemId : 'anchorItemId' in p ? p.anchorItemId : null)))}::bigint[])
+            as p(item_id, story_id, anchor)
+          left join started s on s.representative_item_id = p.anchor
+          left join items a on a.id = p.anchor and s.id is null
+        ), pointed as (
+          update items set story_id = placed.story_id from placed where items.id = placed.item_id and placed.story_id is not null
+        )
+        select item_id, story_id from placed where story_id is not null`,
+  );
+  return new Map(rows.map((r) => [Number(r.item_id), Number(r.story_id)]));
 }
 
 /** Points each item at its story, in one statement. */
