@@ -97,7 +97,28 @@ export async function loadPgBatchIndex(
 
   async function catchUp(tx: Database): Promise<'current' | 'caught-up' | 'read-again'> {
     db = tx;
-    const now = await readDedupPosition(tx);
+    const since = position.maxSeq;
+    const batchKeys = [...new Set(queries.flatMap((q) => q.keys))];
+    // Stories read with room for more members: the entries added to them since (new stories are read on demand).
+    const withRoom = [...members].filter(([, m]) => m.length < storyMembersLimit).map(([k]) => k);
+    // The position and what was added since, in one round trip (the statements are sent together): under the lock
+    // nothing is added meanwhile, and when the generation moved the rows are dropped and everything is read again.
+    const [now, keyRows, memberRows] = await Promise.all([
+      readDedupPosition(tx),
+      batchKeys.length === 0
+        ? []
+        : queryRows<{ seq: string | number; key: number; published_at: string | Date }>(
+            tx,
+            sql`select seq, key, published_at from dedup_keys where seq > ${since} and key = any(${intArray(batchKeys)}::int4[])`,
+          ),
+      withRoom.length === 0
+        ? []
+        : queryRows<EntryRow>(
+            tx,
+            sql`select seq, item_key, story_key, source, published_at, fingerprint_packed, fingerprint
+                from dedup_entries where seq > ${since} and story_key = any(${textArray(withRoom)}::text[]) order by seq`,
+          ),
+    ]);
     if (now.generation !== position.generation) {
       position = now;
       postings = queries.map(() => new Map());
@@ -107,54 +128,37 @@ export async function loadPgBatchIndex(
       apart = await readAll();
       return 'read-again';
     }
-    if (now.maxSeq === position.maxSeq) return 'current';
-    const since = position.maxSeq;
+    if (now.maxSeq === since) return 'current';
     position = now;
-    const batchKeys = [...new Set(queries.flatMap((q) => q.keys))];
-    if (batchKeys.length > 0) {
-      const rows = await queryRows<{ seq: string | number; key: number; published_at: string | Date }>(
-        tx,
-        sql`select seq, key, published_at from dedup_keys where seq > ${since} and key = any(${intArray(batchKeys)}::int4[])`,
-      );
-      // Which batch positions carry each key (a row concerns only those).
-      const positionsOfKey = new Map<number, number[]>();
-      queries.forEach((q, i) => {
-        for (const k of new Set(q.keys)) {
-          const list = positionsOfKey.get(k);
-          if (list) list.push(i);
-          else positionsOfKey.set(k, [i]);
-        }
-      });
-      for (const r of rows) {
-        const seq = Number(r.seq);
-        const at = new Date(r.published_at).getTime();
-        const key = Number(r.key);
-        for (const i of positionsOfKey.get(key) ?? []) {
-          const q = queries[i];
-          if (at < q.fromMs || at > q.toMs) continue;
-          const list = postings[i].get(key);
-          if (list === null) continue;
-          if (list === undefined) postings[i].set(key, [seq]);
-          else if (!list.includes(seq)) {
-            list.push(seq);
-            if (list.length > q.maxPostings) postings[i].set(key, null);
-          }
+    // Which batch positions carry each key (a row concerns only those).
+    const positionsOfKey = new Map<number, number[]>();
+    queries.forEach((q, i) => {
+      for (const k of new Set(q.keys)) {
+        const list = positionsOfKey.get(k);
+        if (list) list.push(i);
+        else positionsOfKey.set(k, [i]);
+      }
+    });
+    for (const r of keyRows) {
+      const seq = Number(r.seq);
+      const at = new Date(r.published_at).getTime();
+      const key = Number(r.key);
+      for (const i of positionsOfKey.get(key) ?? []) {
+        const q = queries[i];
+        if (at < q.fromMs || at > q.toMs) continue;
+        const list = postings[i].get(key);
+        if (list === null) continue;
+        if (list === undefined) postings[i].set(key, [seq]);
+        else if (!list.includes(seq)) {
+          list.push(seq);
+          if (list.length > q.maxPostings) postings[i].set(key, null);
         }
       }
     }
-    // Stories read with room for more members: the entries added to them since (new stories are read on demand).
-    const withRoom = [...members].filter(([, m]) => m.length < storyMembersLimit).map(([k]) => k);
-    if (withRoom.length > 0) {
-      const rows = await queryRows<EntryRow>(
-        tx,
-        sql`select seq, item_key, story_key, source, published_at, fingerprint_packed, fingerprint
-            from dedup_entries where seq > ${since} and story_key = any(${textArray(withRoom)}::text[]) order by seq`,
-      );
-      for (const r of rows) {
-        const list = members.get(r.story_key)!;
-        const item = remember(r);
-        if (list.length < storyMembersLimit && !list.includes(item)) list.push(item);
-      }
+    for (const r of memberRows) {
+      const list = members.get(r.story_key)!;
+      const item = remember(r);
+      if (list.length < storyMembersLimit && !list.includes(item)) list.push(item);
     }
     // Not their words: under the lock the few pairs that need idf weights read them (a statement for thousands of words
     // costs more than the few it saves).
