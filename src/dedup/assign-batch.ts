@@ -13,9 +13,15 @@ export interface BatchAhead {
  * Reads the index state a batch needs — postings of its keys in each item's window, likely candidates, their stories'
  * first members, word counts — without the assignment lock, so other workers assign meanwhile.
  */
-export async function readBatchAhead(db: Database, dedup: DedupAssigner, inputs: PreparedInput[]): Promise<BatchAhead> {
+export async function readBatchAhead(
+  db: Database,
+  dedup: DedupAssigner,
+  inputs: PreparedInput[],
+  /** Word counts of entries this process committed and has not written yet: added to every count read. */
+  unwritten?: PendingWordCounts,
+): Promise<BatchAhead> {
   const counts = await readWordCounts(db, batchWords(inputs));
-  const index = await loadPgBatchIndex(db, inputs.map(dedup.candidateQuery), counts, dedup.storyMembersLimit);
+  const index = await loadPgBatchIndex(db, inputs.map(dedup.candidateQuery), counts, dedup.storyMembersLimit, unwritten);
   return { index, positions: new Map(inputs.map((p, i) => [p.input.id, i])) };
 }
 
@@ -31,8 +37,9 @@ export async function assignBatchOnPostgres(
   dedup: DedupAssigner,
   inputs: PreparedInput[],
   ahead?: BatchAhead,
+  unwritten?: PendingWordCounts,
 ): Promise<{ assignments: StoryAssignment[]; wordCounts: PendingWordCounts; caughtUp: 'current' | 'caught-up' | 'read-again' }> {
-  const { index: batch, positions } = ahead ?? (await readBatchAhead(tx, dedup, inputs));
+  const { index: batch, positions } = ahead ?? (await readBatchAhead(tx, dedup, inputs, unwritten));
   const caughtUp = await batch.catchUp(tx);
   const assignments: StoryAssignment[] = [];
   for (const p of inputs) {

@@ -7,6 +7,17 @@ import { createMemoryCandidateIndex } from './memory-candidate-index.js';
 import { createStoryAssigner, type DedupInput, type PreparedInput } from './assign-story.js';
 import { writeWordCounts, type PendingWordCounts } from './pg-candidate-index.js';
 
+/**
+ * Word counts are written once this many entries' worth has gathered (and at the end of each pass): about forty
+ * batches of new items, a few seconds of a busy pass.
+ */
+export const WORD_COUNTS_WRITE_ENTRIES = 2_000;
+
+function addCounts(into: PendingWordCounts, from: PendingWordCounts): void {
+  for (const [w, n] of from.words) into.words.set(w, (into.words.get(w) ?? 0) + n);
+  into.entries += from.entries;
+}
+
 export interface WorkerStoryAssignerOptions {
   windowHours: number;
 }
@@ -33,28 +44,64 @@ export function createWorkerStoryAssigner(_db: Database, options: WorkerStoryAss
   // repeated-line tracker, prepared fingerprints), and its own index is never read.
   const dedup = createStoryAssigner(createMemoryCandidateIndex(), { windowHours: options.windowHours });
   let afterCommit: PendingWordCounts | null = null;
+  /**
+   * Word counts of committed entries not yet written: added to every count read (pg-batch-index.ts). One object for the
+   * assigner's life, changed in place, so a batch that read ahead sees a write land.
+   */
+  const unwritten: PendingWordCounts = { words: new Map(), entries: 0 };
+  let writing: Promise<void> = Promise.resolve();
+
+  /**
+   * Writes the counts gathered so far, one write at a time. They leave `unwritten` once written (a count read meanwhile
+   * has them once: from `unwritten` before the commit); a failed write leaves them for the next one.
+   */
+  function flush(db: Database): Promise<void> {
+    const run = writing.then(async () => {
+      if (unwritten.entries === 0) return;
+      const taken: PendingWordCounts = { words: new Map(unwritten.words), entries: unwritten.entries };
+      await writeWordCounts(db, taken);
+      for (const [w, n] of taken.words) {
+        const left = (unwritten.words.get(w) ?? 0) - n;
+        if (left > 0) unwritten.words.set(w, left);
+        else unwritten.words.delete(w);
+      }
+      unwritten.entries -= taken.entries;
+    });
+    writing = run.catch(() => {});
+    return run;
+  }
 
   return {
     async prepare(db, rows) {
       const byId = new Map(rows.map((row) => [row.id, dedup.prepareInput(dedupInput(row))]));
       // The window's state for the batch, read while other workers hold the lock; place() catches it up.
-      const prepared: WorkerPrepared = { kind: 'prepared-rows', byId, ahead: await readBatchAhead(db, dedup, [...byId.values()]) };
+      const prepared: WorkerPrepared = { kind: 'prepared-rows', byId, ahead: await readBatchAhead(db, dedup, [...byId.values()], unwritten) };
       return prepared;
     },
-    // The word counts (one upsert row per distinct word) are written after the store commits: reads during place()
-    // already add them in, and other workers' idf may lag one batch behind.
+    // The word counts (one upsert row per distinct word, thousands a batch, on rows every worker updates) are gathered
+    // after each commit and written every WORD_COUNTS_WRITE_ENTRIES entries and at the end of each pass (flush). This
+    // process adds what it has not written to every count it reads, so its own idf is exact; other processes' idf may
+    // lag that far behind.
     takeAfterCommit() {
       const pending = afterCommit;
       afterCommit = null;
-      return pending ? (db: Database) => writeWordCounts(db, pending) : null;
+      if (!pending) return null;
+      let added = false;
+      // Retried as a whole when the write fails (retryTransient): the counts are added once.
+      return async (db: Database) => {
+        if (!added) addCounts(unwritten, pending);
+        added = true;
+        if (unwritten.entries >= WORD_COUNTS_WRITE_ENTRIES) await flush(db);
+      };
     },
+    flush,
     place: async function placeWithDedup(tx: Database, rows: ItemRow[], prepared?: PreparedRows): Promise<StoryPlacement[]> {
       const ahead = prepared as WorkerPrepared | undefined;
       const inputs = rows.map((row) => ahead?.byId.get(row.id) ?? dedup.prepareInput(dedupInput(row)));
       // Rows prepared ahead are all there (the store drops pruned rows before prepare()).
       // An input not read ahead (no prepare() call) means the batch is read here, under the lock.
       const readAhead = ahead && inputs.every((p) => ahead.ahead.positions.has(p.input.id)) ? ahead.ahead : undefined;
-      const { assignments, wordCounts } = await assignBatchOnPostgres(tx, dedup, inputs, readAhead);
+      const { assignments, wordCounts } = await assignBatchOnPostgres(tx, dedup, inputs, readAhead, unwritten);
       afterCommit = wordCounts;
       // A story is named by its first item's key: the item joins that item's story (an earlier item of this batch, or
       // a stored one; the store resolves which in the statement that points the items at their stories).

@@ -57,15 +57,18 @@ export async function loadPgBatchIndex(
   /** The counts of the batch's own words, read before the lock; more are read on demand. */
   wordCounts: WordCounts,
   storyMembersLimit: number,
+  /** Counts this process committed and has not written yet (create-worker-story-assigner.ts): added to what is read. */
+  unwritten?: PendingWordCounts,
 ): Promise<PgBatchIndex> {
   // position → key → stored seqs in the window, or null when the key has more than maxPostings entries there.
   let postings: Array<Map<number, number[] | null>> = queries.map(() => new Map());
   let entries = new Map<number, IndexedItem>();
   let seqOfId = new Map<string, number>();
   let members = new Map<string, IndexedItem[]>();
-  const storedWords = new Map<number, number>(wordCounts.counts);
+  const withUnwritten = (w: number, n: number) => n + (unwritten?.words.get(w) ?? 0);
+  const storedWords = new Map<number, number>([...wordCounts.counts].map(([w, n]) => [w, withUnwritten(w, n)]));
   // One total for the batch's idf weights, though other workers' counts may land meanwhile.
-  const storedTotal = wordCounts.total;
+  const storedTotal = wordCounts.total + (unwritten?.entries ?? 0);
   const added: Added[] = [];
   /** The batch's own entries by key, in the order added. */
   const addedByKey = new Map<number, Added[]>();
@@ -243,7 +246,7 @@ export async function loadPgBatchIndex(
   async function readWords(words: number[]): Promise<void> {
     const missing = words.filter((w) => !storedWords.has(w));
     if (missing.length === 0) return;
-    for (const [w, n] of (await readWordCounts(db, missing)).counts) storedWords.set(w, n);
+    for (const [w, n] of (await readWordCounts(db, missing)).counts) storedWords.set(w, withUnwritten(w, n));
   }
 
   function remember(r: EntryRow): IndexedItem {

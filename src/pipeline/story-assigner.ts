@@ -26,6 +26,12 @@ export interface StoryAssigner {
    * call right after place(), while still holding the lock, and run the result after the commit.
    */
   takeAfterCommit?(): ((db: Database) => Promise<void>) | null;
+  /**
+   * Writes what the assigner kept back from its after-commit work (dedup's word counts, gathered over many stores
+   * rather than written after each one); the worker calls it at the end of every pass. What a failed write kept is
+   * written with the next call.
+   */
+  flush?(db: Database): Promise<void>;
 }
 
 /** What prepare() made of the rows (opaque to the store). */

@@ -81,6 +81,10 @@ export async function refreshDueFeeds(deps: RefreshDeps, options: RefreshDueFeed
 
   const runners = Array.from({ length: Math.max(1, options.concurrency) }, runner);
   const settled = await Promise.allSettled(runners);
+  // What the assigner kept back during the pass (dedup word counts) reaches the database, for the other processes' idf.
+  await retryTransient(() => deps.assigner.flush?.(deps.db) ?? Promise.resolve()).catch((err) =>
+    log.warn({ error: shortErrorMessage(err) }, 'could not write the pass dedup statistics; they are written with the next pass'),
+  );
   for (const s of settled) {
     if (s.status === 'rejected') {
       log.error({ error: shortErrorMessage(s.reason) }, 'worker pass stopped early');

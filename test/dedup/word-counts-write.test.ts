@@ -1,0 +1,84 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../src/db/client.js';
+import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
+import { createWorkerStoryAssigner } from '../../src/dedup/create-worker-story-assigner.js';
+import type { Item } from '../../src/domain/item.js';
+import { storeItems } from '../../src/pipeline/store-items.js';
+import { refreshDueFeeds } from '../../src/worker/refresh-due-feeds.js';
+import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
+import { feedSource, testRefreshDeps } from '../helpers/test-sources.js';
+
+/**
+ * The worker's assigner writes dedup's word counts (idf statistics: one row per distinct word, on rows every worker
+ * updates) gathered over many stores and at the end of each pass, not after every store; until then its own reads
+ * count them.
+ */
+const texts = [
+  'أعلنت هيئة الطيران المدني تشغيل مبنى الركاب الجديد في مطار جدة اعتبارا من الأسبوع المقبل بطاقة ثلاثين مليون مسافر',
+  'افتتح أمير المنطقة الشرقية معرض الكتاب الدولي في الدمام بمشاركة خمسمئة دار نشر من عشرين دولة',
+  'قررت وزارة التعليم تمديد إجازة منتصف العام الدراسي أسبوعا إضافيا لطلاب المرحلة الابتدائية في جميع المناطق',
+];
+
+function item(n: number): Item {
+  const link = `https://example.com/w/${n}`;
+  return {
+    feedId: 'a',
+    entryKey: link,
+    guid: null,
+    link,
+    canonicalLink: link,
+    title: `خبر ${n}`,
+    contentHtml: `<p>${texts[n % texts.length]}</p>`,
+    contentText: texts[n % texts.length],
+    publishedAt: new Date(Date.UTC(2026, 10, 20, 9, n)),
+    author: null,
+  };
+}
+
+describe.each(testBackends())('dedup word counts from the worker (%s)', (backend) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase(backend);
+    await syncFeeds(t.handle.db, [feedSource('a', 'أ', 'http://127.0.0.1:9/a.xml')]);
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  const written = async () => {
+    const [row] = await queryRows<{ words: number; entries: number | null }>(
+      t.handle.db,
+      sql`select (select count(*)::int from dedup_word_counts) as words, (select entries::int from dedup_stats where id = 1) as entries`,
+    );
+    return { words: Number(row.words), entries: row.entries === null ? 0 : Number(row.entries) };
+  };
+
+  it('are kept back after each store and written whole by flush, once', async () => {
+    const { db } = t.handle;
+    const assigner = createWorkerStoryAssigner(db, { windowHours: 72 });
+    await storeItems(db, [item(0), item(1)], assigner);
+    await storeItems(db, [item(2)], assigner);
+    expect(await written()).toEqual({ words: 0, entries: 0 });
+    await assigner.flush!(db);
+    const after = await written();
+    expect(after.entries).toBe(3);
+    const distinct = new Set(texts.join(' ').split(' ')).size;
+    // Word hashes of three texts with no word in common: about as many rows as distinct words (normalization may fold a few).
+    expect(after.words).toBeGreaterThan(distinct * 0.8);
+    const [{ total }] = await queryRows<{ total: number }>(db, sql`select sum(entries)::int as total from dedup_word_counts`);
+    await assigner.flush!(db);
+    expect(await written()).toEqual(after);
+    const [{ again }] = await queryRows<{ again: number }>(db, sql`select sum(entries)::int as again from dedup_word_counts`);
+    expect(Number(again)).toBe(Number(total));
+  });
+
+  it('are written at the end of every worker pass', async () => {
+    const { db } = t.handle;
+    await db.execute(sql`update feeds set enabled = false`);
+    const flushed: unknown[] = [];
+    const deps = testRefreshDeps(db, { place: async (_db, rows) => rows.map(() => ({ kind: 'new' })), flush: async (d) => void flushed.push(d) });
+    await refreshDueFeeds(deps, { concurrency: 2, ignoreSchedule: true });
+    expect(flushed).toEqual([db]);
+  });
+});
