@@ -92,8 +92,7 @@ export async function loadPgBatchIndex(
   async function readGuessed(withWords: boolean): Promise<void> {
     const guessed = guessCandidates();
     const fresh = guessed.filter((s) => !entries.has(s));
-    await readEntries(fresh);
-    await readMembers([...new Set(guessed.flatMap((s) => entries.get(s)?.storyId ?? []))]);
+    await readEntriesWithStories(fresh, [...new Set(guessed.flatMap((s) => entries.get(s)?.storyId ?? []))]);
     // Verifying a pair that needs idf weights reads both sides' counts.
     if (withWords) await readWords([...new Set(fresh.flatMap((s) => Array.from(entries.get(s)?.fingerprint.words ?? [])))]);
   }
@@ -225,6 +224,38 @@ export async function loadPgBatchIndex(
           from dedup_entries where seq = any(${intArray(missing)}::int8[])`,
     );
     for (const r of rows) remember(r);
+  }
+
+  /**
+   * readEntries(seqs) then readMembers(their stories and `storyKeys`), in one statement: the entries' stories are not
+   * known before they are read.
+   */
+  async function readEntriesWithStories(seqs: number[], storyKeys: string[]): Promise<void> {
+    const missing = seqs.filter((s) => !entries.has(s));
+    if (missing.length === 0) return readMembers(storyKeys);
+    const read = [...members.keys()];
+    const rows = await queryRows<EntryRow & { part: number }>(
+      db,
+      sql`with fresh as (
+            select seq, item_key, story_key, source, published_at, fingerprint_packed, fingerprint
+            from dedup_entries where seq = any(${intArray(missing)}::int8[])
+          ), wanted as (
+            select story_key from fresh union select unnest(${textArray(storyKeys)}::text[])
+            except select unnest(${textArray(read)}::text[])
+          )
+          select 0 as part, f.* from fresh f
+          union all
+          select 1 as part, e.* from wanted s cross join lateral (
+            select d.seq, d.item_key, d.story_key, d.source, d.published_at, d.fingerprint_packed, d.fingerprint
+            from dedup_entries d where d.story_key = s.story_key order by d.seq limit ${storyMembersLimit}
+          ) e
+          order by part, seq`,
+    );
+    const readBefore = new Set(read);
+    for (const r of rows) if (Number(r.part) === 0) remember(r);
+    const wanted = new Set([...rows.filter((r) => Number(r.part) === 0).map((r) => r.story_key), ...storyKeys].filter((k) => !readBefore.has(k)));
+    for (const k of wanted) members.set(k, []);
+    for (const r of rows) if (Number(r.part) === 1) members.get(r.story_key)?.push(remember(r));
   }
 
   async function readMembers(storyKeys: string[]): Promise<void> {
