@@ -11,6 +11,8 @@ import type { WebsubPingMetrics } from '../websub/create-websub-pinger.js';
 export interface WorkerMetrics {
   refreshed(result: RefreshResult, seconds: number): void;
   retentionPruned(pruned: { stories: number; items: number }): void;
+  /** A dedup reindex after an upgrade (entries of another fingerprint version): it ran to the end, or failed. */
+  dedupReindexed(outcome: 'done' | 'failed', entries: number): void;
   /** When a pass ended (ms since the epoch), exposed as a gauge. */
   passFinished(atMs: number): void;
 }
@@ -106,6 +108,17 @@ export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
   const retentionItems = new Counter({
     name: 'khabar_retention_deleted_items_total',
     help: 'Items deleted by retention_days, with their stories.',
+    registers,
+  });
+  const reindexRuns = new Counter({
+    name: 'khabar_dedup_reindex_runs_total',
+    help: 'Dedup reindex runs (entries fingerprinted by another release recomputed), by outcome (done, failed)',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const reindexedEntries = new Counter({
+    name: 'khabar_dedup_reindexed_entries_total',
+    help: 'Dedup entries recomputed by reindex runs',
     registers,
   });
   const lastPass = new Gauge({
@@ -219,6 +232,10 @@ export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
     retentionPruned(pruned) {
       retentionStories.inc(pruned.stories);
       retentionItems.inc(pruned.items);
+    },
+    dedupReindexed(outcome, entries) {
+      reindexRuns.inc({ outcome });
+      reindexedEntries.inc(entries);
     },
     passFinished(atMs) {
       lastPass.set(atMs / 1000);

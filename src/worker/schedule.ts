@@ -85,9 +85,11 @@ export function startWorker(deps: RefreshDeps, options: WorkerOptions): Worker {
   async function reindexIfDue(): Promise<void> {
     if (!options.dedupWindowHours || Date.now() - reindexChecked < 3_600_000) return;
     try {
-      await reindexIfStale(deps.db, { windowHours: options.dedupWindowHours, log, signal: abort.signal });
+      const done = await reindexIfStale(deps.db, { windowHours: options.dedupWindowHours, log, signal: abort.signal });
+      if (done) options.metrics?.dedupReindexed('done', done.reindexed);
       if (!abort.signal.aborted) reindexChecked = Date.now();
     } catch (err) {
+      options.metrics?.dedupReindexed('failed', 0);
       log.warn({ error: shortErrorMessage(err) }, 'dedup reindex failed; refreshing feeds anyway, retrying next pass');
     }
   }

@@ -1,3 +1,5 @@
+import { createMetrics } from '../../src/metrics/create-metrics.js';
+import { parsePrometheusText, sampleValue } from '../metrics/prometheus-text.js';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/client.js';
@@ -129,6 +131,7 @@ describe.each(testBackends())('reindexing dedup entries after a fingerprint chan
 
   it("is done by the worker's first pass, before it stores anything", async () => {
     const { db } = t.handle;
+    const metrics = createMetrics({ defaultMetrics: false });
     await storeItems(db, [item('wire', 1, agencyCopy(), new Date(now - 5 * HOUR))], createWorkerStoryAssigner(db, { windowHours: 72 }));
     await ageIndex(t);
     // The first pass after the upgrade fetches another outlet's copy of the report stored before it.
@@ -141,7 +144,7 @@ describe.each(testBackends())('reindexing dedup entries after a fingerprint chan
     });
     try {
       await syncFeeds(db, [feedSource('wire', 'الوكالة', 'http://127.0.0.1:9/w', { enabled: false }), feedSource('daily', 'اليومية', server.url('/daily.xml'))]);
-      const worker = startWorker(testRefreshDeps(db, createWorkerStoryAssigner(db, { windowHours: 72 })), { schedule: '0 0 1 1 *', concurrency: 1, dedupWindowHours: 72, runAtStart: false });
+      const worker = startWorker(testRefreshDeps(db, createWorkerStoryAssigner(db, { windowHours: 72 })), { schedule: '0 0 1 1 *', concurrency: 1, dedupWindowHours: 72, runAtStart: false, metrics });
       try {
         await worker.runPass();
       } finally {
@@ -154,6 +157,9 @@ describe.each(testBackends())('reindexing dedup entries after a fingerprint chan
     expect(stories.map((r) => r.link)).toEqual(['https://wire.example/news/1', 'https://daily.example/news/3']);
     expect(stories[1].story_id).toBe(stories[0].story_id);
     expect(await hasStaleEntries(db, since)).toBe(false);
+    // The run is counted (/metrics), with the entries it recomputed.
+    const text = parsePrometheusText(await metrics.render());
+    expect(sampleValue(text, 'khabar_dedup_reindex_runs_total', { outcome: 'done' })).toBe(1);
+    expect(sampleValue(text, 'khabar_dedup_reindexed_entries_total')).toBe(1);
   });
-
 });
