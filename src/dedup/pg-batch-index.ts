@@ -10,10 +10,10 @@ import { fromRawRow, intArray, readWordCounts, type EntryRow as StoredEntryRow, 
  * The Postgres candidate index for one batch of items, read in a few statements instead of several per item.
  *
  * `load()` reads, for every item of the batch at once, the postings of each of its keys inside its own window (a
- * bounded probe per key, as the per-item index counts them), the entries most likely to be its candidates, the first
+ * bounded probe per key, as the in-memory index counts them), the entries most likely to be its candidates, the first
  * members of their stories, and the word counts of the batch's words. Assignment then runs item by item against this
  * overlay, which adds the batch's own entries as they are decided (items of a batch see each other, and count in the
- * `maxPostings` bound as stored entries do), so every answer is the one the per-item index would give at that point.
+ * `maxPostings` bound as stored entries do), so every answer is the one the in-memory index gives at that point.
  * What the first read could not foresee (an entry ranked in only because a batch item made a key too common, a member
  * of a story not read, a candidate's word count) is read on demand. `writeEntries()` stores the batch's entries and
  * keys in one statement.
