@@ -65,7 +65,7 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
 }
 
 async function openPglite(dataDir: string, log?: Logger): Promise<DatabaseHandle> {
-  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGlite, types } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const inMemory = dataDir.startsWith('memory://');
   const folder = inMemory ? dataDir : path.resolve(dataDir, 'pglite');
@@ -73,13 +73,19 @@ async function openPglite(dataDir: string, log?: Logger): Promise<DatabaseHandle
   let client;
   try {
     if (!inMemory) mkdirSync(folder, { recursive: true });
-    client = await PGlite.create(inMemory ? undefined : folder);
+    client = await PGlite.create(inMemory ? undefined : folder, {
+      // PGlite's own bytea parser makes a callback, a substring and a parseInt per byte: reading a batch's ~500 packed
+      // fingerprints (~3 KB each) cost seconds of main-thread time. Buffer's hex decoder is native; a Buffer is the
+      // Uint8Array callers expect.
+      parsers: { [types.BYTEA]: (hex: string) => Buffer.from(hex.slice(2), 'hex') },
+    });
   } catch (err) {
     releaseLock();
     throw new KhabarError('DB_UNAVAILABLE', `cannot open the embedded database in ${folder}: ${(err as Error).message}`, {
       cause: err,
     });
   }
+  yieldBeforeStatements(client);
   const db = drizzle({ client, schema }) as unknown as Database;
   if (!inMemory) {
     // The folder lock proves no other process uses this database: any lease in it is a dead process's, and would
@@ -104,6 +110,38 @@ async function openPglite(dataDir: string, log?: Logger): Promise<DatabaseHandle
     close: () =>
       (closed ??= client.close().finally(releaseLock)),
   };
+}
+
+interface StatementRunner {
+  query: (...args: never[]) => Promise<unknown>;
+  exec: (...args: never[]) => Promise<unknown>;
+}
+
+/**
+ * PGlite runs each statement synchronously on the main thread, and the promises it resolves chain the next statement
+ * (and the next waiting transaction) as microtasks: a batch's store ran as one unbroken turn of seconds, during which no
+ * HTTP answer, timer or socket was served, so feeds timed out and parse-time limits fired while nothing was fetching
+ * or parsing (bench:ingest: event-loop delay up to 12–28 s). Each statement now waits for the next turn of the event
+ * loop first, so the longest block is one statement. Statements still run one at a time, in the same order.
+ */
+function yieldBeforeStatements(client: StatementRunner & { transaction: (fn: (tx: StatementRunner) => Promise<unknown>) => Promise<unknown> }): void {
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  const wrap = (runner: StatementRunner) => {
+    for (const name of ['query', 'exec'] as const) {
+      const run = runner[name].bind(runner) as (...args: never[]) => Promise<unknown>;
+      runner[name] = async function statementAfterYield(...args: never[]) {
+        await nextTurn();
+        return run(...args);
+      };
+    }
+  };
+  wrap(client);
+  const transaction = client.transaction.bind(client);
+  client.transaction = (fn) =>
+    transaction((tx) => {
+      wrap(tx);
+      return fn(tx);
+    });
 }
 
 /**
