@@ -83,6 +83,9 @@ async function openPglite(dataDir: string, log?: Logger): Promise<DatabaseHandle
       // fingerprints (~3 KB each) cost seconds of main-thread time. Buffer's hex decoder is native; a Buffer is the
       // Uint8Array callers expect.
       parsers: { [types.BYTEA]: (hex: string) => Buffer.from(hex.slice(2), 'hex') },
+      // Postgres' 128 MB default is allocated inside the wasm heap up front; pages that fall out of 32 MB are read back
+      // from the folder (or memory) cheaply. bench:ingest 60 × 50, in memory: peak RSS 1,067 → 977 MB, CPU 35.1 → 37.3 s.
+      postgresqlconf: ['shared_buffers=32MB'],
     });
   } catch (err) {
     releaseLock();
