@@ -4,6 +4,7 @@
  *
  *   npm run bench:ingest -- [--feeds 500] [--items 30] [--concurrency 8] [--corpus dev|samples]
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:ingest   # server Postgres (own database)
+ *   npm run bench:ingest -- --pglite-folder   # PGlite in a new folder, as a first `npm start` (default: in memory)
  *
  * Each pass prints the share of its time spent holding the story-assignment lock (exclusive: the ceiling on what more
  * workers or replicas can overlap). On server Postgres it then times the first pass as 1 and as --replicas (3)
@@ -24,6 +25,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { openDatabase, type DatabaseHandle } from '../src/db/client.js';
+import { migrateDatabase } from '../src/db/migrate.js';
 import { openScratchDatabase } from '../src/db/open-scratch-database.js';
 import { syncFeeds } from '../src/db/queries/sync-feeds.js';
 import { createWorkerStoryAssigner } from '../src/dedup/create-worker-story-assigner.js';
@@ -43,6 +46,8 @@ const { values } = parseArgs({
     replicas: { type: 'string', default: '3' },
     corpus: { type: 'string', default: existsSync(devSet) ? 'dev' : 'samples' },
     samples: { type: 'string', default: '../shared/feeds' },
+    /** PGlite in a new temporary folder (what `npm start` opens on a bare machine) instead of in memory. */
+    'pglite-folder': { type: 'boolean', default: false },
   },
 });
 const feedCount = Number(values.feeds);
@@ -104,9 +109,11 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  const scratch = await openScratchDatabase(process.env.BENCH_DATABASE_URL ?? null, { prefix: 'khabar_bench', poolMax: 10 });
+  const scratch = values['pglite-folder'] && !process.env.BENCH_DATABASE_URL
+    ? await openPgliteFolder()
+    : await openScratchDatabase(process.env.BENCH_DATABASE_URL ?? null, { prefix: 'khabar_bench', poolMax: 10 });
   const { handle } = scratch;
-  const kind = scratch.url ? 'server Postgres' : 'PGlite (in memory)';
+  const kind = scratch.url ? 'server Postgres' : values['pglite-folder'] ? 'PGlite (new folder, as `npm start`)' : 'PGlite (in memory)';
   const sources: FeedSource[] = bodies.map((_, i) => ({
     id: `feed-${i}`,
     name: `outlet ${i}`,
@@ -173,6 +180,14 @@ async function main(): Promise<void> {
     else for (const n of [1, replicas]) await replicaPass(n, sources);
   }
   server.close();
+}
+
+/** A new PGlite folder, migrated, removed by drop(): the database `npm start` creates on its first run. */
+async function openPgliteFolder(): Promise<{ handle: DatabaseHandle; url: null; drop(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'khabar-bench-pglite-'));
+  const handle = await openDatabase({ dataDir: dir });
+  await migrateDatabase(handle);
+  return { handle, url: null, drop: () => handle.close().finally(() => rmSync(dir, { recursive: true, force: true })) };
 }
 
 /**

@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/client.js';
+import { openDatabase, queryRows } from '../../src/db/client.js';
 import { migrateDatabase } from '../../src/db/migrate.js';
 import { claimDueFeeds } from '../../src/db/queries/claim-due-feeds.js';
 import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
 import { feedStates } from '../../src/db/schema.js';
 import { feedSource } from '../helpers/test-sources.js';
+import { createTestDatabase, testBackends } from '../helpers/test-db.js';
 
 /** The pid of a process that has exited: what a crashed khabar leaves in its lock file. */
 function deadPid(): number {
@@ -80,4 +81,25 @@ describe('the embedded database in a folder', () => {
       rmSync(path.join(dir, 'khabar.lock'), { force: true });
     }
   });
+});
+
+describe.each(testBackends())('bytea read back on %s', (backend) => {
+  it('gives every byte value, in order, as a Uint8Array (PGlite: through the native hex parser)', async () => {
+    const scratch = await createTestDatabase(backend);
+    try {
+      const bytes = Uint8Array.from({ length: 600 }, (_, i) => (i * 37 + 11) % 256);
+      const hex = Buffer.from(bytes).toString('hex');
+      const [row] = await queryRows<{ b: Uint8Array | string; e: Uint8Array | string }>(
+        scratch.handle.db,
+        sql`select decode(${hex}::text, 'hex') as b, ''::bytea as e`,
+      );
+      // postgres.js through a raw execute gives bytea as its `\x…` text; PGlite parses it.
+      const asBytes = (v: Uint8Array | string) => (typeof v === 'string' ? Buffer.from(v.slice(2), 'hex') : v);
+      if (backend === 'pglite') expect(row.b).toBeInstanceOf(Uint8Array);
+      expect([...asBytes(row.b)]).toEqual([...bytes]);
+      expect([...asBytes(row.e)]).toEqual([]);
+    } finally {
+      await scratch.drop();
+    }
+  }, 60_000);
 });
