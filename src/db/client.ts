@@ -1,8 +1,8 @@
-import { mkdirSync, openSync, readFileSync, writeFileSync, closeSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, closeSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { SQLWrapper } from 'drizzle-orm';
-import { redactUrlPassword } from '../config/env.js';
+import { DEFAULT_PGLITE_SHARED_BUFFERS_MB, redactUrlPassword } from '../config/env.js';
 import { KhabarError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import * as schema from './schema.js';
@@ -27,11 +27,14 @@ export interface OpenDatabaseOptions {
   /** PGlite folder, or 'memory://' for a throwaway in-memory store. */
   dataDir: string;
   poolMax?: number;
+  /** PGlite's shared_buffers, MB (default 32; Postgres' own 128). */
+  pgliteSharedBuffersMb?: number;
   logger?: Logger;
 }
 
+
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir, options.logger);
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir, options.pgliteSharedBuffersMb ?? DEFAULT_PGLITE_SHARED_BUFFERS_MB, options.logger);
 }
 
 async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<DatabaseHandle> {
@@ -64,16 +67,25 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   };
 }
 
-async function openPglite(dataDir: string, log?: Logger): Promise<DatabaseHandle> {
+async function openPglite(dataDir: string, sharedBuffersMb: number, log?: Logger): Promise<DatabaseHandle> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const inMemory = dataDir.startsWith('memory://');
   const folder = inMemory ? dataDir : path.resolve(dataDir, 'pglite');
   const releaseLock = inMemory ? () => {} : acquireFolderLock(path.resolve(dataDir));
+  // The WebAssembly memory PGlite runs in only ever grows: shared_buffers is allocated in it whole at start.
+  const options = { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffersMb}MB`] };
   let client;
   try {
     if (!inMemory) mkdirSync(folder, { recursive: true });
-    client = await PGlite.create(inMemory ? undefined : folder);
+    const fresh = !inMemory && !existsSync(path.join(folder, 'PG_VERSION'));
+    client = await PGlite.create(inMemory ? undefined : folder, options);
+    if (fresh) {
+      // Creating the cluster (initdb) grows that memory to ~600 MB, which a process reopening the folder needs ~150 MB
+      // of: the instance that created it is closed and the folder opened anew, so the service does not keep it all.
+      await client.close();
+      client = await PGlite.create(folder, options);
+    }
   } catch (err) {
     releaseLock();
     throw new KhabarError('DB_UNAVAILABLE', `cannot open the embedded database in ${folder}: ${(err as Error).message}`, {
