@@ -28,7 +28,7 @@ describe('loadEnv', () => {
       parseBudgetMs: 10_000,
       metricsToken: null,
       metricsPort: null,
-      heapGrowthPercent: 20,
+      heapGrowthPercent: 50,
       pgliteSharedBuffersMb: 32,
     });
   });
@@ -80,7 +80,7 @@ describe('loadEnv', () => {
   });
 
   it('bounds heap growth by default, and leaves it to V8 with HEAP_GROWTH_PERCENT=0', () => {
-    expect(loadEnv({}).heapGrowthPercent).toBe(20);
+    expect(loadEnv({}).heapGrowthPercent).toBe(50);
     expect(loadEnv({ HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent).toBeNull();
     expect(loadEnv({}).pgliteSharedBuffersMb).toBe(32);
   });
