@@ -8,7 +8,8 @@
  *
  * Each pass prints the share of its time spent holding the story-assignment lock (exclusive: the ceiling on what more
  * workers or replicas can overlap). On server Postgres it then times the first pass as 1 and as --replicas (3)
- * `khabar fetch --once` processes at once on a fresh database each (--replicas 1 skips that).
+ * `khabar fetch --once` processes at once on a fresh database each (--replicas 1 skips that), printing each process's
+ * peak RSS; --pglite-process adds one such process on embedded PGlite.
  *
  * --corpus dev (default when ../shared/eval/dedup-dev is there): the 15,042 real Saudi articles of the dedup dev set,
  * full text, in publication order, dealt round-robin to the feeds — a real duplicate rate for the story assigner.
@@ -27,6 +28,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase, type DatabaseHandle } from '../src/db/client.js';
 import { migrateDatabase } from '../src/db/migrate.js';
+import { applyHeapGrowth } from '../src/apply-heap-growth.js';
+import { loadEnv } from '../src/config/env.js';
 import { openScratchDatabase } from '../src/db/open-scratch-database.js';
 import { syncFeeds } from '../src/db/queries/sync-feeds.js';
 import { createWorkerStoryAssigner } from '../src/dedup/create-worker-story-assigner.js';
@@ -44,6 +47,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     /** Also time the first pass as 1 and as N `fetch --once` processes on one server database (needs BENCH_DATABASE_URL). */
     replicas: { type: 'string', default: '3' },
+    /** Also run one `khabar fetch --once` process on embedded PGlite (no DATABASE_URL, a fresh DATA_DIR) and print its peak RSS. */
+    'pglite-process': { type: 'boolean', default: false },
     corpus: { type: 'string', default: existsSync(devSet) ? 'dev' : 'samples' },
     samples: { type: 'string', default: '../shared/feeds' },
     /** PGlite in a new temporary folder (what `npm start` opens on a bare machine) instead of in memory. */
@@ -99,6 +104,8 @@ function renderFeed(feed: number, samples: SampleItem[]): Buffer {
 }
 
 async function main(): Promise<void> {
+  // As the service does (HEAP_GROWTH_PERCENT), so this process's peak RSS is the service's kind of figure.
+  applyHeapGrowth(loadEnv());
   const samples = await loadSampleItems();
   const bodies = Array.from({ length: feedCount }, (_, i) => renderFeed(i, samples));
   const etags = bodies.map((b) => `"${createHash('sha1').update(b).digest('hex').slice(0, 16)}"`);
@@ -179,6 +186,7 @@ async function main(): Promise<void> {
     if (!process.env.BENCH_DATABASE_URL) console.log('replicas: skipped (needs BENCH_DATABASE_URL: PGlite is one process)');
     else for (const n of [1, replicas]) await replicaPass(n, sources);
   }
+  if (values['pglite-process']) await pgliteProcessPass(sources);
   server.close();
 }
 
@@ -190,6 +198,44 @@ async function openPgliteFolder(): Promise<{ handle: DatabaseHandle; url: null; 
   return { handle, url: null, drop: () => handle.close().finally(() => rmSync(dir, { recursive: true, force: true })) };
 }
 
+/** feeds.yaml for the CLI passes: the bench's feeds, its concurrency. */
+function writeFeedsFile(dir: string, sources: FeedSource[]): string {
+  const feedsFile = path.join(dir, 'feeds.yaml');
+  writeFileSync(
+    feedsFile,
+    `settings:\n  concurrency: ${values.concurrency}\n  items_per_feed: 200\nfeeds:\n${sources.map((f) => `  - id: ${f.id}\n    name: ${f.name}\n    url: ${f.url}\n`).join('')}`,
+  );
+  return feedsFile;
+}
+
+/** The built CLI when there is one (what the container runs), else the sources through tsx (heavier: ~+60 MB a thread). */
+function cliCommand(): { args: string[]; label: string } {
+  const built = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+  return existsSync(built)
+    ? { args: [built], label: 'dist/src/cli.js' }
+    : { args: ['--import', 'tsx', fileURLToPath(new URL('../src/cli.ts', import.meta.url))], label: 'tsx sources' };
+}
+
+/**
+ * The first pass as one `khabar fetch --once` process on embedded PGlite: no DATABASE_URL, a fresh DATA_DIR (so the
+ * figure includes creating the database), peak RSS from GNU time.
+ */
+async function pgliteProcessPass(sources: FeedSource[]): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'khabar-bench-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, FEEDS_FILE: writeFeedsFile(dir, sources), LOG_LEVEL: 'warn', DATA_DIR: dir };
+  delete env.DATABASE_URL;
+  const cli = cliCommand();
+  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+  const args = [...cli.args, 'fetch', '--once'];
+  const [cmd, argv] = timeBin ? [timeBin, ['-f', '%M', '-o', path.join(dir, 'rss'), process.execPath, ...args]] : [process.execPath, args];
+  const started = performance.now();
+  const code = await new Promise<number | null>((resolve) => spawn(cmd, argv, { env, stdio: 'ignore' }).on('close', resolve));
+  const seconds = (performance.now() - started) / 1000;
+  const rss = timeBin ? `, peak RSS ${Math.round(Number(readFileSync(path.join(dir, 'rss'), 'utf8').trim().split('\n').pop()) / 1024)} MB (${cli.label}, PGlite in a fresh DATA_DIR)` : '';
+  console.log(`1 fetch --once process on PGlite: ${seconds.toFixed(2)} s, exit code ${code}${rss}`);
+  rmSync(dir, { recursive: true, force: true });
+}
+
 /**
  * The first pass as `khabar fetch --once` processes on one fresh database, `n` of them at once (replicas sharing the
  * feeds through SKIP LOCKED claims), wall time from the first start to the last exit (start-up included).
@@ -197,15 +243,9 @@ async function openPgliteFolder(): Promise<{ handle: DatabaseHandle; url: null; 
 async function replicaPass(n: number, sources: FeedSource[]): Promise<void> {
   const scratch = await openScratchDatabase(process.env.BENCH_DATABASE_URL!, { prefix: 'khabar_bench', poolMax: 2 });
   const dir = mkdtempSync(path.join(tmpdir(), 'khabar-bench-'));
-  const feedsFile = path.join(dir, 'feeds.yaml');
-  writeFileSync(
-    feedsFile,
-    `settings:\n  concurrency: ${values.concurrency}\n  items_per_feed: 200\nfeeds:\n${sources.map((f) => `  - id: ${f.id}\n    name: ${f.name}\n    url: ${f.url}\n`).join('')}`,
-  );
-  const env = { ...process.env, FEEDS_FILE: feedsFile, DATABASE_URL: scratch.url!, LOG_LEVEL: 'warn', DATA_DIR: dir };
-  // The built CLI when there is one (what the container runs), else the sources through tsx (heavier: ~+60 MB a thread).
-  const built = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
-  const cliArgs = existsSync(built) ? [built] : ['--import', 'tsx', fileURLToPath(new URL('../src/cli.ts', import.meta.url))];
+  const env = { ...process.env, FEEDS_FILE: writeFeedsFile(dir, sources), DATABASE_URL: scratch.url!, LOG_LEVEL: 'warn', DATA_DIR: dir };
+  const cli = cliCommand();
+  const cliArgs = cli.args;
   // GNU time reports each process's peak RSS (parse worker threads included).
   const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
   const started = performance.now();
@@ -223,7 +263,7 @@ async function replicaPass(n: number, sources: FeedSource[]): Promise<void> {
   const [{ items }] = await client<{ items: string }[]>`select count(*)::text as items from items`;
   await client.end();
   console.log(`${n} fetch --once process${n > 1 ? 'es' : ''} at once: ${seconds.toFixed(2)} s, ${items} items (${(Number(items) / seconds).toFixed(0)} items/s), exit codes ${codes.join(' ')}` +
-      (rss.length ? `, peak RSS ${rss.join(' ')} (${existsSync(built) ? 'dist/src/cli.js' : 'tsx sources'})` : ''),
+      (rss.length ? `, peak RSS ${rss.join(' ')} (${cli.label})` : ''),
   );
   await scratch.drop();
   rmSync(dir, { recursive: true, force: true });

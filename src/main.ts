@@ -31,6 +31,7 @@ export async function openMigratedDatabase(env: Env, logger: Logger): Promise<Da
     databaseUrl: env.databaseUrl,
     dataDir: env.dataDir,
     poolMax: env.databasePoolMax,
+    pgliteSharedBuffersMb: env.pgliteSharedBuffersMb,
     logger,
   });
   try {

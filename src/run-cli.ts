@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { applyHeapGrowth } from './apply-heap-growth.js';
 import { loadEnv, type Env } from './config/env.js';
 import { loadFeedsFile, type FeedsConfig } from './config/feeds-file.js';
 import { loadLeaseHolders } from './db/queries/claim-due-feeds.js';
@@ -104,6 +105,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 /** Config is read and validated before anything starts; a bad config exits 1 with the place of the mistake. */
 async function loadConfig(): Promise<{ env: Env; feeds: FeedsConfig }> {
   const env = loadEnv();
+  // Before the work that fills the heap: the service and fetch --once start here.
+  applyHeapGrowth(env);
   const feeds = await loadFeedsFile(env.feedsFile);
   return { env, feeds };
 }

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import path from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { SQLWrapper } from 'drizzle-orm';
-import { redactUrlPassword } from '../config/env.js';
+import { DEFAULT_PGLITE_SHARED_BUFFERS_MB, redactUrlPassword } from '../config/env.js';
 import { KhabarError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import * as schema from './schema.js';
@@ -29,11 +29,14 @@ export interface OpenDatabaseOptions {
   /** PGlite folder, or 'memory://' for a throwaway in-memory store. */
   dataDir: string;
   poolMax?: number;
+  /** PGlite's shared_buffers, MB (default 32; Postgres' own 128). */
+  pgliteSharedBuffersMb?: number;
   logger?: Logger;
 }
 
+
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir, options.logger);
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir, options.pgliteSharedBuffersMb ?? DEFAULT_PGLITE_SHARED_BUFFERS_MB, options.logger);
 }
 
 async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<DatabaseHandle> {
@@ -66,26 +69,27 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   };
 }
 
-async function openPglite(dataDir: string, log?: Logger): Promise<DatabaseHandle> {
+async function openPglite(dataDir: string, sharedBuffersMb: number, log?: Logger): Promise<DatabaseHandle> {
   const { PGlite, types } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const inMemory = dataDir.startsWith('memory://');
   const folder = inMemory ? dataDir : path.resolve(dataDir, 'pglite');
   const releaseLock = inMemory ? () => {} : acquireFolderLock(path.resolve(dataDir));
+  // The WebAssembly memory PGlite runs in only ever grows: shared_buffers is allocated in it whole at start.
+  const options = { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffersMb}MB`] };
   let client;
   try {
     if (!inMemory) {
       mkdirSync(folder, { recursive: true });
+      // Creating the cluster (initdb) grows the wasm memory to ~600 MB that never shrinks: a short-lived child does it.
       if (!existsSync(path.join(folder, 'PG_VERSION'))) await initdbInChildProcess(folder);
     }
     client = await PGlite.create(inMemory ? undefined : folder, {
+      ...options,
       // PGlite's own bytea parser makes a callback, a substring and a parseInt per byte: reading a batch's ~500 packed
       // fingerprints (~3 KB each) cost seconds of main-thread time. Buffer's hex decoder is native; a Buffer is the
       // Uint8Array callers expect.
       parsers: { [types.BYTEA]: (hex: string) => Buffer.from(hex.slice(2), 'hex') },
-      // Postgres' 128 MB default is allocated inside the wasm heap up front; pages that fall out of 32 MB are read back
-      // from the folder (or memory) cheaply. bench:ingest 60 × 50, in memory: peak RSS 1,067 → 977 MB, CPU 35.1 → 37.3 s.
-      postgresqlconf: ['shared_buffers=32MB'],
     });
   } catch (err) {
     releaseLock();

@@ -3,6 +3,7 @@ import { normalizeText } from '../arabic/normalize-text.js';
 import { createRepeatedLineTracker, dropTitleEchoes, stripBoilerplate, type RepeatedLineTracker } from '../arabic/strip-boilerplate.js';
 import type { CandidateIndex, CandidateQuery, IndexedItem } from './candidate-index.js';
 import { compareFingerprints, idfContainment, prepare, restContainment, type Prepared } from './compare-fingerprints.js';
+import { createPreparedCache, DEFAULT_PREPARED_CACHE_BYTES, DEFAULT_PREPARED_CACHE_SIZE } from './create-prepared-cache.js';
 import { fingerprint, isNumberWordHash, shingles, type Fingerprint } from './fingerprint.js';
 import { alignSentences, figureOverlap, isFigure } from './align-sentences.js';
 import { novelLeadWords, novelSentences } from './novel-lead.js';
@@ -47,10 +48,16 @@ export interface StoryAssignerOptions {
    */
   anchorRule?: 'overlap' | 'match' | 'first-match';
   /**
-   * Prepared fingerprints kept for candidates, least recently used dropped first. Each is ~10 KB for a full article
-   * (its 3-grams and words as typed arrays beside the fingerprint), so 50,000 were half a gigabyte.
+   * Prepared fingerprints kept for candidates, least recently used dropped first: at most this many (default 5,000)…
    */
   preparedCacheSize?: number;
+  /**
+   * …and at most about this many bytes (default 16 MB, see preparedBytes). A full article's is ~9 KB, one of the longest
+   * texts allowed (MAX_CONTENT_TEXT_CHARS) ~0.5 MB, so a count alone bounds nothing; 5,000 full articles were 40 of the
+   * 90 MB the worker's heap held live on bench:ingest. Only a memo: a prepared fingerprint is rebuilt from the stored
+   * one, with the same result.
+   */
+  preparedCacheBytes?: number;
   /** Let an item that passes every check of more than one story belong to all of them (up to 2 more). */
   alsoStories?: boolean;
   /** With anchorRule 'match': items with fewer 3-grams than this (a lead) use the overlap rule. */
@@ -170,15 +177,8 @@ export function createStoryAssigner(defaultIndex: CandidateIndex, options: Story
   const ownNewsCheck = options.ownNewsCheck ?? true;
   const figureRoute = options.figureRoute ?? true;
   const tracker: RepeatedLineTracker = createRepeatedLineTracker();
-  const preparedCache = new Map<string, Prepared>();
-  const preparedCacheSize = options.preparedCacheSize ?? 5_000;
-
-  function remember(id: string, p: Prepared): void {
-    preparedCache.delete(id);
-    preparedCache.set(id, p);
-    // Bounded: the window moves on, and a prepared fingerprint is cheap to rebuild from the stored one.
-    if (preparedCache.size > preparedCacheSize) preparedCache.delete(preparedCache.keys().next().value!);
-  }
+  const preparedCache = createPreparedCache(options.preparedCacheSize ?? DEFAULT_PREPARED_CACHE_SIZE, options.preparedCacheBytes ?? DEFAULT_PREPARED_CACHE_BYTES);
+  const remember = (id: string, p: Prepared) => preparedCache.set(id, p);
 
   function prepared(item: IndexedItem): Prepared {
     const p = preparedCache.get(item.id) ?? prepare(item.fingerprint);

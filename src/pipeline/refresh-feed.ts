@@ -102,10 +102,13 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
       return { feedId: feed.id, outcome: 'not-modified' };
     }
     httpStatus = fetched.httpStatus;
+    // The body is not kept past its parse: a refresh can wait a while for the assignment lock, and `concurrency` of
+    // them held their documents (up to max_bytes each) beside their items meanwhile.
+    const { body, ...response } = fetched;
     const parsed = await deps.parser.parseFeedBody({
-      body: fetched.body,
-      contentType: fetched.contentType,
-      feed: { id: feed.id, url: fetched.url },
+      body,
+      contentType: response.contentType,
+      feed: { id: feed.id, url: response.url },
       itemsPerFeed: options.itemsPerFeed,
       now: now.getTime(),
     });
@@ -117,9 +120,9 @@ export async function refreshFeed(deps: RefreshDeps, claimed: ClaimedFeed): Prom
     if (stored.storyIds.length > 0) announceChange(deps, { feedId: feed.id, storyIds: stored.storyIds }, log);
     await record({
       kind: 'ok',
-      etag: fetched.etag,
-      lastModified: fetched.lastModified,
-      httpStatus: fetched.httpStatus,
+      etag: response.etag,
+      lastModified: response.lastModified,
+      httpStatus: response.httpStatus,
       newItems: stored.inserted,
       charset: parsed.charset,
       nextFetchAt,

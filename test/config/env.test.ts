@@ -28,6 +28,8 @@ describe('loadEnv', () => {
       parseBudgetMs: 10_000,
       metricsToken: null,
       metricsPort: null,
+      heapGrowthPercent: 50,
+      pgliteSharedBuffersMb: 32,
     });
   });
 
@@ -55,6 +57,8 @@ describe('loadEnv', () => {
         PARSE_BUDGET_MS: '2500',
         METRICS_TOKEN: 'a-long-enough-scrape-token',
         METRICS_PORT: '9464',
+        HEAP_GROWTH_PERCENT: '25',
+        PGLITE_SHARED_BUFFERS_MB: '64',
       }),
     ).toEqual({
       databaseUrl: 'postgresql://khabar:secret@db:5432/khabar',
@@ -70,7 +74,15 @@ describe('loadEnv', () => {
       parseBudgetMs: 2500,
       metricsToken: 'a-long-enough-scrape-token',
       metricsPort: 9464,
+      heapGrowthPercent: 25,
+      pgliteSharedBuffersMb: 64,
     });
+  });
+
+  it('bounds heap growth by default, and leaves it to V8 with HEAP_GROWTH_PERCENT=0', () => {
+    expect(loadEnv({}).heapGrowthPercent).toBe(50);
+    expect(loadEnv({ HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent).toBeNull();
+    expect(loadEnv({}).pgliteSharedBuffersMb).toBe(32);
   });
 
   it('derives the default public URL from PORT', () => {
@@ -96,6 +108,9 @@ describe('loadEnv', () => {
     ['SHUTDOWN_TIMEOUT_MS', '-1', /^  SHUTDOWN_TIMEOUT_MS: must be a whole number from 0 to 3600000/m],
     ['PARSE_BUDGET_MS', '50', /^  PARSE_BUDGET_MS: must be a whole number from 100 to 600000/m],
     ['PARSE_WORKERS', '0', /^  PARSE_WORKERS: must be a whole number from 1 to 64/m],
+    ['HEAP_GROWTH_PERCENT', '401', /^  HEAP_GROWTH_PERCENT: must be a whole number from 0 to 400/m],
+    ['HEAP_GROWTH_PERCENT', '-5', /^  HEAP_GROWTH_PERCENT: must be a whole number from 0 to 400/m],
+    ['PGLITE_SHARED_BUFFERS_MB', '0', /^  PGLITE_SHARED_BUFFERS_MB: must be a whole number from 1 to 65536/m],
   ])('rejects %s=%j', (variable, value, message) => {
     const err = envError({ [variable]: value });
     expect(err.code).toBe('CONFIG_ENV_INVALID');

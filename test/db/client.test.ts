@@ -81,6 +81,23 @@ describe('the embedded database in a folder', () => {
       rmSync(path.join(dir, 'khabar.lock'), { force: true });
     }
   });
+
+  it('runs PGlite with the shared_buffers it is given (32 MB unless told), in a new folder and an existing one', async () => {
+    const fresh = mkdtempSync(path.join(tmpdir(), 'khabar-client-'));
+    try {
+      for (const [dataDir, mb] of [[fresh, 16], [dir, undefined]] as const) {
+        const handle = await openDatabase({ dataDir, pgliteSharedBuffersMb: mb });
+        try {
+          const rows = await handle.db.execute(sql`show shared_buffers`);
+          expect((rows as unknown as { rows: { shared_buffers: string }[] }).rows[0].shared_buffers).toBe(`${mb ?? 32}MB`);
+        } finally {
+          await handle.close();
+        }
+      }
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe.each(testBackends())('bytea read back on %s', (backend) => {
