@@ -52,10 +52,11 @@ export interface StoryAssignerOptions {
    */
   preparedCacheSize?: number;
   /**
-   * …and at most about this many bytes (default 16 MB, see preparedBytes). A full article's is ~9 KB, one of the longest
+   * …and at most about this many bytes (default 48 MB, see preparedBytes). A full article's is ~9 KB, one of the longest
    * texts allowed (MAX_CONTENT_TEXT_CHARS) ~0.5 MB, so a count alone bounds nothing; 5,000 full articles were 40 of the
    * 90 MB the worker's heap held live on bench:ingest. Only a memo: a prepared fingerprint is rebuilt from the stored
-   * one, with the same result.
+   * one, with the same result, but rebuilding costs: at 16 MB bench:dedup fell from 3,400–3,600 to 2,490–2,780 items/s
+   * (32 MB: 2,970; 48 MB: 3,360), so the budget sits just above what 5,000 articles take, a bound for long texts.
    */
   preparedCacheBytes?: number;
   /** Let an item that passes every check of more than one story belong to all of them (up to 2 more). */

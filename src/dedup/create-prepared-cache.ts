@@ -1,7 +1,7 @@
 import type { Prepared } from './compare-fingerprints.js';
 
 export const DEFAULT_PREPARED_CACHE_SIZE = 5_000;
-export const DEFAULT_PREPARED_CACHE_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_PREPARED_CACHE_BYTES = 48 * 1024 * 1024;
 
 /**
  * About what a prepared fingerprint holds on the heap: the fingerprint's arrays of 32-bit hashes (a JS array of small
