@@ -48,9 +48,8 @@ export async function refreshDueFeeds(deps: RefreshDeps, options: RefreshDueFeed
 
   async function runner(): Promise<void> {
     while (!options.signal?.aborted) {
-      const [claimed] = await claimNext(deps.db);
+      const claimed = await claimNext(deps.db);
       if (!claimed) return;
-      done.add(claimed.feed.id);
       const started = performance.now();
       const result = await refreshFeed(deps, claimed);
       options.metrics?.refreshed(result, (performance.now() - started) / 1000);
@@ -64,19 +63,30 @@ export async function refreshDueFeeds(deps: RefreshDeps, options: RefreshDueFeed
     }
   }
 
+  /**
+   * The pass's runners claim one at a time: within a pass a feed is refreshed once, even when ignoring the schedule, and
+   * a claim must know every feed claimed before it. Two claims at once both left out only what was done before either,
+   * so a feed one runner had refreshed and released meanwhile could be claimed again by the other.
+   */
+  let claiming: Promise<unknown> = Promise.resolve();
   function claimNext(db: Database) {
-    // Within a pass a feed is refreshed once, even when ignoring the schedule.
-    const feedIds = options.feedIds?.filter((id) => !done.has(id));
-    return retryTransient(() =>
-      claimDueFeeds(db, {
-        limit: 1,
-        leaseSeconds,
-        owner,
-        ignoreSchedule: options.ignoreSchedule,
-        feedIds,
-        excludeIds: [...done],
-      }),
-    );
+    const next = claiming.then(async () => {
+      const feedIds = options.feedIds?.filter((id) => !done.has(id));
+      const [claimed] = await retryTransient(() =>
+        claimDueFeeds(db, {
+          limit: 1,
+          leaseSeconds,
+          owner,
+          ignoreSchedule: options.ignoreSchedule,
+          feedIds,
+          excludeIds: [...done],
+        }),
+      );
+      if (claimed) done.add(claimed.feed.id);
+      return claimed;
+    });
+    claiming = next.catch(() => {});
+    return next;
   }
 
   const runners = Array.from({ length: Math.max(1, options.concurrency) }, runner);
