@@ -1,5 +1,6 @@
 import { IntCounter } from './int-counter.js';
 import type { CandidateHit, CandidateIndex, CandidateQuery, DocumentFrequencies, IndexedItem } from './candidate-index.js';
+import { topHits } from './top-hits.js';
 
 const PRUNE_SLACK_MS = 24 * 3_600_000;
 
@@ -39,10 +40,7 @@ export function createMemoryCandidateIndex(): CandidateIndex {
           hits.set(slot, (hits.get(slot) ?? 0) + 1);
         }
       }
-      return [...hits]
-        .sort((a, b) => b[1] - a[1] || a[0] - b[0])
-        .slice(0, q.limit)
-        .map(([slot, n]) => ({ id: items[slot].id, hits: n }));
+      return topHits(hits, q.limit).map(([slot, n]) => ({ id: items[slot].id, hits: n }));
     },
 
     async getItems(ids) {

@@ -3,6 +3,7 @@ import { queryRows, type Database } from '../db/client.js';
 import type { CandidateHit, CandidateIndex, CandidateQuery, DocumentFrequencies, IndexedItem } from './candidate-index.js';
 import { FINGERPRINT_VERSION } from './fingerprint.js';
 import { packFingerprint } from './pack-fingerprint.js';
+import { topHits } from './top-hits.js';
 import { readDedupPosition } from '../db/queries/dedup-generation.js';
 import { fromRawRow, intArray, readWordCounts, type EntryRow as StoredEntryRow, type PendingWordCounts, type WordCounts } from './pg-candidate-index.js';
 
@@ -392,26 +393,6 @@ export async function loadPgBatchIndex(
 }
 
 const NONE_APART: readonly string[] = [];
-
-/**
- * The `limit` entries with the most hits, ties to the lower seq (the first stored), best first: what sorting every hit
- * and cutting would give, without sorting the thousands of entries a batch's common keys hit.
- */
-export function topHits(hits: ReadonlyMap<number, number>, limit: number): Array<[number, number]> {
-  const top: Array<[number, number]> = [];
-  if (limit <= 0) return top;
-  const better = (a: [number, number], b: [number, number]) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
-  for (const hit of hits) {
-    if (top.length === limit && !better(hit, top[limit - 1])) continue;
-    let at = top.length === limit ? limit - 1 : top.length;
-    while (at > 0 && better(hit, top[at - 1])) {
-      if (at < limit) top[at] = top[at - 1];
-      at--;
-    }
-    top[at] = hit;
-  }
-  return top;
-}
 
 /**
  * Dedup story keys an operator split apart (story_overrides): every part of the story an item was split from against

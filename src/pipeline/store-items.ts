@@ -84,10 +84,9 @@ export async function storeItems(
       const orphans = inserted.filter((row) => !storyOf.has(row.id));
       for (const [itemId, storyId] of await placeItems(tx, orphans.map((row) => ({ itemId: row.id, start: storyTime(row) })))) storyOf.set(itemId, storyId);
       const startIds = new Set([...inserted.filter((_, i) => placements[i].kind === 'new'), ...orphans].map((row) => row.id));
-      const starts = inserted.filter((row) => startIds.has(row.id));
       await refreshStories(tx, [...new Set([...storyOf].flatMap(([itemId, storyId]) => (startIds.has(itemId) ? [] : [storyId])))]);
-      result.newStories = starts.length;
-      result.joinedStories = inserted.length - starts.length;
+      result.newStories = startIds.size;
+      result.joinedStories = inserted.length - startIds.size;
       if (corrections.length) {
         await correct(tx, corrections);
         result.corrected = corrections.length;

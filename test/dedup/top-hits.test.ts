@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { topHits } from '../../src/dedup/pg-batch-index.js';
+import { topHits } from '../../src/dedup/top-hits.js';
 
 describe('topHits (a batch index ranks candidates without sorting every hit)', () => {
   it('gives what sorting by hits (ties to the first stored) and cutting gives', () => {
