@@ -32,7 +32,7 @@ const postingTimes = new Map<number, number[]>();
 const keyLoad = new Map<string, Map<number, number>>();
 const story = new Map<string, string>();
 
-// Ablations: --no-intro, --no-series, --no-template, --no-follow-up, --no-alignment, --no-figure (assigner options).
+// Ablations: --no-intro, --no-series, --no-template, --no-follow-up, --no-alignment, --no-figure, --no-bridge (assigner options).
 const off = (flag: string) => process.argv.includes(flag) ? false : undefined;
 const assigner = createStoryAssigner(createMemoryCandidateIndex(), {
   introRoute: off('--no-intro'),
@@ -41,6 +41,7 @@ const assigner = createStoryAssigner(createMemoryCandidateIndex(), {
   followUpCheck: off('--no-follow-up'),
   alignmentRoute: off('--no-alignment'),
   figureRoute: off('--no-figure'),
+  bridgeCheck: off('--no-bridge'),
   trace(t) {
     traces.set(t.id, t);
     if (labeled.has(t.id)) {

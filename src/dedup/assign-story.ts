@@ -79,6 +79,11 @@ export interface StoryAssignerOptions {
   ownNewsCheck?: boolean;
   /** Accept two leads that share a rare figure, some verbatim text and most rare words (see figureRouteApplies). */
   figureRoute?: boolean;
+  /**
+   * Keep a short member from bridging long ones: an item much longer than the member that led it to a story must copy
+   * (pairwise rule) the anchor members that are much longer than that member too, not only overlap them (isBridged).
+   */
+  bridgeCheck?: boolean;
   now?: () => number;
   /** Diagnostics (scripts/diagnose-dedup.ts): called once per item with what was found, verified and tried. */
   trace?: (t: AssignTrace) => void;
@@ -177,6 +182,7 @@ export function createStoryAssigner(defaultIndex: CandidateIndex, options: Story
   const followUpCheck = options.followUpCheck ?? true;
   const ownNewsCheck = options.ownNewsCheck ?? true;
   const figureRoute = options.figureRoute ?? true;
+  const bridgeCheck = options.bridgeCheck ?? true;
   const tracker: RepeatedLineTracker = createRepeatedLineTracker();
   const preparedCache = createPreparedCache(options.preparedCacheSize ?? DEFAULT_PREPARED_CACHE_SIZE, options.preparedCacheBytes ?? DEFAULT_PREPARED_CACHE_BYTES);
   const remember = (id: string, p: Prepared) => preparedCache.set(id, p);
@@ -212,6 +218,17 @@ export function createStoryAssigner(defaultIndex: CandidateIndex, options: Story
     return a.words.length - a.titleWords > b.words.length - b.titleWords && addsOwnNews(novelSentences(a, b));
   }
 
+  /**
+   * The item reached the story through `via`, a member it is much longer than (a statement, a lead), and `member` is
+   * much longer than `via` too: the two long texts overlap through the short one, so overlapping each other proves
+   * nothing (two reports quoting one statement). The item must be a copy of such a member (the pairwise rule).
+   */
+  function isBridged(self: Prepared, member: Prepared, memberId: string, via: IndexedItem): boolean {
+    if (memberId === via.id) return false;
+    const bridge = SAME_REPORT_RULE.bridgeLengthRatio * prepared(via).shingles.length;
+    return self.shingles.length > bridge && member.shingles.length > bridge;
+  }
+
   /** null when the item may join the story, else why not. */
   async function storyRejection(
     index: CandidateIndex,
@@ -220,6 +237,8 @@ export function createStoryAssigner(defaultIndex: CandidateIndex, options: Story
     source: string,
     publishedAt: number,
     matches: (member: IndexedItem) => Promise<boolean>,
+    /** The passing candidate that led the item to this story. */
+    via: IndexedItem | null = null,
   ): Promise<'series' | 'story-template' | 'story-own-news' | 'anchor' | null> {
     if (anchor === 'none') return null;
     const members = await index.getStoryItems(storyId, anchor === 'first' ? 1 : anchorMembers);
@@ -235,7 +254,9 @@ export function createStoryAssigner(defaultIndex: CandidateIndex, options: Story
     let overlapping = 0;
     for (let i = 0; i < members.length; i++) {
       const member = prepared(members[i]);
-      if (anchorRule === 'match' && self.shingles.length >= anchorMatchMinShingles) {
+      if (bridgeCheck && via !== null && isBridged(self, member, members[i].id, via)) {
+        if (await matches(members[i])) overlapping++;
+      } else if (anchorRule === 'match' && self.shingles.length >= anchorMatchMinShingles) {
         if (await matches(members[i])) overlapping++;
       } else {
         const e = compareFingerprints(self, member, null);
@@ -371,7 +392,7 @@ export function createStoryAssigner(defaultIndex: CandidateIndex, options: Story
               continue;
             }
           }
-          const rejection = await storyRejection(index, self, item.storyId, input.source, publishedAt, matches);
+          const rejection = await storyRejection(index, self, item.storyId, input.source, publishedAt, matches, item);
           if (rejection) {
             trace?.tried.push({ id: item.id, storyId: item.storyId, outcome: rejection });
             rejectedStories.add(item.storyId);

@@ -60,6 +60,11 @@ export const SAME_REPORT_RULE = {
   /** Joining a story also needs this much overlap with its first item (anti-chaining). */
   firstItemContainment: 0.3,
   /**
+   * A member that led an item to a story bridges it when both the item and another anchor member are more than this
+   * many times its length (in 3-grams): a quarter longer is a text with material of its own around the short one.
+   */
+  bridgeLengthRatio: 1.25,
+  /**
    * The figure route, for leads only (both texts under `figureRouteMaxShingles` 3-grams: a feed's 50-word summary, a
    * flash): a rewritten or re-cut lead keeps the report's own figures — an amount, a count, a score — where independent
    * reports and other editions of a template have other ones. A figure written in digits (number words such as «ثلاث»,

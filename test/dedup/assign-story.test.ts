@@ -212,3 +212,37 @@ describe('asymmetric containment: what the item read second adds', () => {
     expect(b.storyId).toBe(a.storyId);
   });
 });
+
+describe('a short member does not bridge two longer reports', () => {
+  // A one-paragraph statement, and two outlets' reports that each open with it and go on with details of their own
+  // (the doctors' weeks of isolation; the schools and the markets): they overlap each other only through the statement.
+  const statement = 'أعلنت وزارة الصحة أمس أنها لم تسجل أي إصابة جديدة بفيروس كورونا في المنطقة الشرقية خلال الأيام السبعة الماضية، وأن المخالطين للحالات السابقة أنهوا فترة العزل المنزلي دون ظهور أعراض، مؤكدة استمرار الفحص في جميع المستشفيات والمراكز الصحية.';
+  const doctors = [
+    'وقال استشاري الأمراض المعدية الدكتور خالد العتيبي إن الفرق الطبية عملت بنظام المناوبات الطويلة طوال فترة الأزمة، وإن كثيرا من الممرضين لم يروا أسرهم لأكثر من عشرين يوما.',
+    'وروت ممرضة في قسم العناية المركزة كيف كانت تتابع حالة مريض مسن لمدة أسبوعين قبل أن يغادر المستشفى متعافيا.',
+  ];
+  const schools = [
+    'وفي الأحساء أعلنت إدارة التعليم تأجيل عودة المعلمين إلى المدارس أسبوعا واحدا حتى تنتهي أعمال الصيانة والتعقيم في المباني الدراسية.',
+    'بينما بدأت البلدية حملة لتعقيم الأسواق الشعبية والحدائق العامة استعدادا لعطلة نهاية الأسبوع، وطالبت السكان بالالتزام بالكمامات.',
+  ];
+  const stream = (): DedupInput[] => [
+    item('statement', { title: 'وزارة الصحة: لا إصابات جديدة بفيروس كورونا في المنطقة الشرقية', body: statement }, 0),
+    item('doctors', { title: 'الشرقية بلا إصابات جديدة والأطباء يروون أسابيع العزل', body: [statement, ...doctors].join('\n') }, 1),
+    item('schools', { title: 'الشرقية خالية من كورونا والتعليم يؤجل عودة المعلمين', body: [statement, ...schools].join('\n') }, 2),
+    // Another outlet's copy of the doctors' report: a copy of the story's long member, not only of the statement.
+    item('doctors-copy', { title: 'لا إصابات جديدة في الشرقية', body: [statement, ...doctors].join('\n') }, 3),
+  ];
+
+  it.each([
+    ['keeps out', true],
+    ['without the bridge check lets in', false],
+  ])('%s the second long report, which overlaps the first only through the statement that led it to the story', async (_name, bridgeCheck) => {
+    const assigner = createStoryAssigner(createMemoryCandidateIndex(), { bridgeCheck });
+    const stories: string[] = [];
+    for (const x of stream()) stories.push((await assigner.assign(x)).storyId);
+    expect(stories[1]).toBe(stories[0]);
+    expect(stories[2] !== stories[0]).toBe(bridgeCheck);
+    // A copy of the long member still joins: it is a copy of the story, not of one member.
+    expect(stories[3]).toBe(stories[0]);
+  });
+});
