@@ -1,6 +1,6 @@
 /**
  * Why does the clusterer split labeled `same` pairs?
- *   npx tsx scripts/diagnose-dedup.ts <dev-dir> [full|summary] [-v] [--no-intro|--no-series|...] [--explain ID ID ...]
+ *   npx tsx scripts/diagnose-dedup.ts <dev-dir> [full|summary] [-v] [--labels labels-audit] [--no-intro|--no-series|...] [--explain ID ID ...]
  * Runs the stream through the same assigner as `khabar cluster` (in-memory index) with a trace hook, and for every
  * `same` pair that ends in two stories says where the later item lost the earlier one:
  *   candidate retrieval (outside the window, no shared index key, shared keys all too common, ranked out of the
@@ -21,7 +21,8 @@ const WINDOW_MS = 72 * 3_600_000;
 const MAX_POSTINGS = 50;
 
 type Label = { a: string; b: string; label: string; note?: string };
-const labels: Label[] = readFileSync(`${dir}/labels.jsonl`, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const labelFile = process.argv.includes('--labels') ? process.argv[process.argv.indexOf('--labels') + 1] : 'labels';
+const labels: Label[] = readFileSync(`${dir}/${labelFile}.jsonl`, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const labeled = new Set(labels.flatMap((l) => [l.a, l.b]));
 const items = gunzipSync(readFileSync(`${dir}/dev-items-${kind}.jsonl.gz`)).toString('utf8').split('\n').filter((l) => l.trim()).map((l, i) => parseClusterLine(l, i + 1));
 

@@ -2,6 +2,7 @@ import type { Database } from '../db/client.js';
 import type { StoryAssigner as DedupAssigner, PreparedInput, StoryAssignment } from './assign-story.js';
 import { loadPgBatchIndex, type PgBatchIndex } from './pg-batch-index.js';
 import { readWordCounts, type PendingWordCounts } from './pg-candidate-index.js';
+import type { WordCountMemo } from './create-word-count-memo.js';
 
 /** A batch's view of the index, read before the assignment lock (readBatchAhead), by item id. */
 export interface BatchAhead {
@@ -19,9 +20,11 @@ export async function readBatchAhead(
   inputs: PreparedInput[],
   /** Word counts of entries this process committed and has not written yet: added to every count read. */
   unwritten?: PendingWordCounts,
+  /** Stored counts read before (create-word-count-memo.ts): only the words not in it are read. */
+  memo?: WordCountMemo,
 ): Promise<BatchAhead> {
-  const counts = await readWordCounts(db, batchWords(inputs));
-  const index = await loadPgBatchIndex(db, inputs.map(dedup.candidateQuery), counts, dedup.storyMembersLimit, unwritten);
+  const counts = memo ? await memo.read(db, batchWords(inputs)) : await readWordCounts(db, batchWords(inputs));
+  const index = await loadPgBatchIndex(db, inputs.map(dedup.candidateQuery), counts, dedup.storyMembersLimit, unwritten, memo);
   return { index, positions: new Map(inputs.map((p, i) => [p.input.id, i])) };
 }
 

@@ -6,6 +6,7 @@ import { assignBatchOnPostgres, readBatchAhead, type BatchAhead } from './assign
 import { createMemoryCandidateIndex } from './memory-candidate-index.js';
 import { createStoryAssigner, type DedupInput, type PreparedInput } from './assign-story.js';
 import { writeWordCounts, type PendingWordCounts } from './pg-candidate-index.js';
+import { createWordCountMemo } from './create-word-count-memo.js';
 
 /**
  * Word counts are written once this many entries' worth has gathered (and at the end of each pass): about forty
@@ -50,6 +51,8 @@ export function createWorkerStoryAssigner(_db: Database, options: WorkerStoryAss
    */
   const unwritten: PendingWordCounts = { words: new Map(), entries: 0 };
   let writing: Promise<void> = Promise.resolve();
+  /** Stored counts read by earlier batches; begun again at each write of the counts (create-word-count-memo.ts). */
+  const memo = createWordCountMemo();
 
   /**
    * Writes the counts gathered so far, one write at a time. They leave `unwritten` once written (a count read meanwhile
@@ -59,7 +62,12 @@ export function createWorkerStoryAssigner(_db: Database, options: WorkerStoryAss
     const run = writing.then(async () => {
       if (unwritten.entries === 0) return;
       const taken: PendingWordCounts = { words: new Map(unwritten.words), entries: unwritten.entries };
-      await writeWordCounts(db, taken);
+      try {
+        await writeWordCounts(db, taken);
+      } finally {
+        // Whether or not the write landed, what the memo holds may be older than the table now.
+        memo.written();
+      }
       for (const [w, n] of taken.words) {
         const left = (unwritten.words.get(w) ?? 0) - n;
         if (left > 0) unwritten.words.set(w, left);
@@ -75,7 +83,7 @@ export function createWorkerStoryAssigner(_db: Database, options: WorkerStoryAss
     async prepare(db, rows) {
       const byId = new Map(rows.map((row) => [row.id, dedup.prepareInput(dedupInput(row))]));
       // The window's state for the batch, read while other workers hold the lock; place() catches it up.
-      const prepared: WorkerPrepared = { kind: 'prepared-rows', byId, ahead: await readBatchAhead(db, dedup, [...byId.values()], unwritten) };
+      const prepared: WorkerPrepared = { kind: 'prepared-rows', byId, ahead: await readBatchAhead(db, dedup, [...byId.values()], unwritten, memo) };
       return prepared;
     },
     // The word counts (one upsert row per distinct word, thousands a batch, on rows every worker updates) are gathered

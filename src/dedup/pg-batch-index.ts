@@ -4,6 +4,7 @@ import type { CandidateHit, CandidateIndex, CandidateQuery, DocumentFrequencies,
 import { FINGERPRINT_VERSION } from './fingerprint.js';
 import { packFingerprint } from './pack-fingerprint.js';
 import { topHits } from './top-hits.js';
+import type { WordCountMemo } from './create-word-count-memo.js';
 import { readDedupPosition } from '../db/queries/dedup-generation.js';
 import { fromRawRow, intArray, readWordCounts, type EntryRow as StoredEntryRow, type PendingWordCounts, type WordCounts } from './pg-candidate-index.js';
 
@@ -60,6 +61,8 @@ export async function loadPgBatchIndex(
   storyMembersLimit: number,
   /** Counts this process committed and has not written yet (create-worker-story-assigner.ts): added to what is read. */
   unwritten?: PendingWordCounts,
+  /** Stored counts this process read before: words in it are not read again. */
+  memo?: WordCountMemo,
 ): Promise<PgBatchIndex> {
   // position → key → stored seqs in the window, or null when the key has more than maxPostings entries there.
   let postings: Array<Map<number, number[] | null>> = queries.map(() => new Map());
@@ -95,7 +98,14 @@ export async function loadPgBatchIndex(
     const fresh = guessed.filter((s) => !entries.has(s));
     await readEntriesWithStories(fresh, [...new Set(guessed.flatMap((s) => entries.get(s)?.storyId ?? []))]);
     // Verifying a pair that needs idf weights reads both sides' counts.
-    if (withWords) await readWords([...new Set(fresh.flatMap((s) => Array.from(entries.get(s)?.fingerprint.words ?? [])))]);
+    if (withWords) {
+      const words = new Set<number>();
+      for (const s of fresh) {
+        const fp = entries.get(s)?.fingerprint;
+        if (fp) for (const w of fp.words) if (!storedWords.has(w)) words.add(w);
+      }
+      await readWords([...words]);
+    }
   }
 
   async function catchUp(tx: Database): Promise<'current' | 'caught-up' | 'read-again'> {
@@ -278,7 +288,7 @@ export async function loadPgBatchIndex(
   async function readWords(words: number[]): Promise<void> {
     const missing = words.filter((w) => !storedWords.has(w));
     if (missing.length === 0) return;
-    for (const [w, n] of (await readWordCounts(db, missing)).counts) storedWords.set(w, withUnwritten(w, n));
+    for (const [w, n] of (await (memo ? memo.read(db, missing) : readWordCounts(db, missing))).counts) storedWords.set(w, withUnwritten(w, n));
   }
 
   function remember(r: EntryRow): IndexedItem {

@@ -55,7 +55,9 @@ export async function writeWordCounts(db: Database, pending: PendingWordCounts):
 
 /** An int4[] literal: one bound parameter however many values (each is a 32-bit integer by construction). */
 export function intArray(values: ArrayLike<number>): string {
-  return `{${Array.from(values).join(',')}}`;
+  // Arrays and typed arrays join without a copy.
+  const join = (values as { join?: (sep: string) => string }).join;
+  return `{${typeof join === 'function' ? join.call(values, ',') : Array.from(values).join(',')}}`;
 }
 
 export type EntryRow = {
