@@ -24,7 +24,7 @@ export async function readBatchAhead(
   memo?: WordCountMemo,
 ): Promise<BatchAhead> {
   const counts = memo ? await memo.read(db, batchWords(inputs)) : await readWordCounts(db, batchWords(inputs));
-  const index = await loadPgBatchIndex(db, inputs.map(dedup.candidateQuery), counts, dedup.storyMembersLimit, unwritten, memo);
+  const index = await loadPgBatchIndex(db, inputs.map(dedup.candidateQuery), counts, dedup.storyMembersLimit, unwritten, memo, dedup.knownFingerprint);
   return { index, positions: new Map(inputs.map((p, i) => [p.input.id, i])) };
 }
 

@@ -119,6 +119,11 @@ export interface StoryAssigner {
   candidateQuery(prepared: PreparedInput): CandidateQuery;
   /** How many of a story's first members assignment reads (getStoryItems' limit). */
   storyMembersLimit: number;
+  /**
+   * The fingerprint of an item this assigner holds prepared (one it assigned or verified lately), which is the one it
+   * compares with: a batch index need not read it from the database again.
+   */
+  knownFingerprint(id: string): Fingerprint | undefined;
 }
 
 /** An item fingerprinted for assignment (StoryAssigner.prepareInput). */
@@ -424,5 +429,6 @@ export function createStoryAssigner(defaultIndex: CandidateIndex, options: Story
     assignPrepared,
     candidateQuery,
     storyMembersLimit: anchor === 'first' ? 1 : anchorMembers,
+    knownFingerprint: (id) => preparedCache.get(id)?.fp,
   };
 }

@@ -1,12 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../db/client.js';
 import type { CandidateHit, CandidateIndex, CandidateQuery, DocumentFrequencies, IndexedItem } from './candidate-index.js';
-import { FINGERPRINT_VERSION } from './fingerprint.js';
+import { FINGERPRINT_VERSION, type Fingerprint } from './fingerprint.js';
 import { packFingerprint } from './pack-fingerprint.js';
 import { topHits } from './top-hits.js';
 import type { WordCountMemo } from './create-word-count-memo.js';
 import { readDedupPosition } from '../db/queries/dedup-generation.js';
-import { fromRawRow, intArray, readWordCounts, type EntryRow as StoredEntryRow, type PendingWordCounts, type WordCounts } from './pg-candidate-index.js';
+import { storedFingerprint, intArray, readWordCounts, type EntryRow as StoredEntryRow, type PendingWordCounts, type WordCounts } from './pg-candidate-index.js';
 
 /**
  * The Postgres candidate index for one batch of items, read in a few statements instead of several per item.
@@ -63,6 +63,8 @@ export async function loadPgBatchIndex(
   unwritten?: PendingWordCounts,
   /** Stored counts this process read before: words in it are not read again. */
   memo?: WordCountMemo,
+  /** Fingerprints the caller holds (its assigner's prepared ones): entries read are read without them. */
+  fingerprintOf: (id: string) => Fingerprint | undefined = () => undefined,
 ): Promise<PgBatchIndex> {
   // position → key → stored seqs in the window, or null when the key has more than maxPostings entries there.
   let postings: Array<Map<number, number[] | null>> = queries.map(() => new Map());
@@ -116,7 +118,7 @@ export async function loadPgBatchIndex(
     const withRoom = [...members].filter(([, m]) => m.length < storyMembersLimit).map(([k]) => k);
     // The position and what was added since, in one round trip (the statements are sent together): under the lock
     // nothing is added meanwhile, and when the generation moved the rows are dropped and everything is read again.
-    const [now, keyRows, memberRows] = await Promise.all([
+    const [now, keyRows, memberMeta] = await Promise.all([
       readDedupPosition(tx),
       batchKeys.length === 0
         ? []
@@ -126,10 +128,9 @@ export async function loadPgBatchIndex(
           ),
       withRoom.length === 0
         ? []
-        : queryRows<EntryRow>(
+        : queryRows<EntryMeta>(
             tx,
-            sql`select seq, item_key, story_key, source, published_at, fingerprint_packed, fingerprint
-                from dedup_entries where seq > ${since} and story_key = any(${textArray(withRoom)}::text[]) order by seq`,
+            sql`select ${ENTRY_META} from dedup_entries where seq > ${since} and story_key = any(${textArray(withRoom)}::text[]) order by seq`,
           ),
     ]);
     if (now.generation !== position.generation) {
@@ -168,9 +169,8 @@ export async function loadPgBatchIndex(
         }
       }
     }
-    for (const r of memberRows) {
-      const list = members.get(r.story_key)!;
-      const item = remember(r);
+    for (const item of await complete(memberMeta)) {
+      const list = members.get(item.storyId)!;
       if (list.length < storyMembersLimit && !list.includes(item)) list.push(item);
     }
     // Not their words: under the lock the few pairs that need idf weights read them (a statement for thousands of words
@@ -229,12 +229,41 @@ export async function loadPgBatchIndex(
   async function readEntries(seqs: number[]): Promise<void> {
     const missing = seqs.filter((s) => !entries.has(s));
     if (missing.length === 0) return;
-    const rows = await queryRows<EntryRow>(
-      db,
-      sql`select seq, item_key, story_key, source, published_at, fingerprint_packed, fingerprint
-          from dedup_entries where seq = any(${intArray(missing)}::int8[])`,
-    );
-    for (const r of rows) remember(r);
+    await complete(await queryRows<EntryMeta>(db, sql`select ${ENTRY_META} from dedup_entries where seq = any(${intArray(missing)}::int8[])`));
+  }
+
+  /**
+   * The entries of `rows`, in order, remembered: with the fingerprint the caller holds, or one read for all the others
+   * in one statement. Reading entries without their fingerprints first spares most of the bytes: a full article's is
+   * ~9 KB, sent as hex, and the candidates and story members a batch reads are mostly items this process assigned or
+   * verified lately.
+   */
+  async function complete(rows: EntryMeta[]): Promise<IndexedItem[]> {
+    const fingerprints = new Map<number, Fingerprint>();
+    const unknown: number[] = [];
+    for (const r of rows) {
+      const seq = Number(r.seq);
+      if (entries.has(seq) || fingerprints.has(seq)) continue;
+      const fp = fingerprintOf(r.item_key);
+      if (fp) fingerprints.set(seq, fp);
+      else unknown.push(seq);
+    }
+    if (unknown.length > 0) {
+      const read = await queryRows<{ seq: string | number; fingerprint_packed: EntryRow['fingerprint_packed']; fingerprint: EntryRow['fingerprint'] }>(
+        db,
+        sql`select seq, fingerprint_packed, fingerprint from dedup_entries where seq = any(${intArray(unknown)}::int8[])`,
+      );
+      for (const r of read) fingerprints.set(Number(r.seq), storedFingerprint(r.fingerprint_packed, r.fingerprint));
+    }
+    return rows.flatMap((r) => {
+      const seq = Number(r.seq);
+      const known = entries.get(seq);
+      if (known) return [known];
+      const fp = fingerprints.get(seq);
+      // An entry deleted between the two reads (retention; it moves the generation, so the batch reads again).
+      if (!fp) return [];
+      return [rememberItem(seq, { id: r.item_key, source: r.source, storyId: r.story_key, publishedAt: new Date(r.published_at).getTime(), fingerprint: fp })];
+    });
   }
 
   /**
@@ -245,10 +274,10 @@ export async function loadPgBatchIndex(
     const missing = seqs.filter((s) => !entries.has(s));
     if (missing.length === 0) return readMembers(storyKeys);
     const read = [...members.keys()];
-    const rows = await queryRows<EntryRow & { part: number }>(
+    const rows = await queryRows<EntryMeta & { part: number }>(
       db,
       sql`with fresh as (
-            select seq, item_key, story_key, source, published_at, fingerprint_packed, fingerprint
+            select ${ENTRY_META}
             from dedup_entries where seq = any(${intArray(missing)}::int8[])
           ), wanted as (
             select story_key from fresh union select unnest(${textArray(storyKeys)}::text[])
@@ -257,24 +286,28 @@ export async function loadPgBatchIndex(
           select 0 as part, f.* from fresh f
           union all
           select 1 as part, e.* from wanted s cross join lateral (
-            select d.seq, d.item_key, d.story_key, d.source, d.published_at, d.fingerprint_packed, d.fingerprint
+            select d.seq, d.item_key, d.story_key, d.source, d.published_at
             from dedup_entries d where d.story_key = s.story_key order by d.seq limit ${storyMembersLimit}
           ) e
           order by part, seq`,
     );
     const readBefore = new Set(read);
-    for (const r of rows) if (Number(r.part) === 0) remember(r);
+    await complete(rows);
     const wanted = new Set([...rows.filter((r) => Number(r.part) === 0).map((r) => r.story_key), ...storyKeys].filter((k) => !readBefore.has(k)));
     for (const k of wanted) members.set(k, []);
-    for (const r of rows) if (Number(r.part) === 1) members.get(r.story_key)?.push(remember(r));
+    // A fresh entry can also be a member of a story read (its own, or another wanted one): it is in both parts.
+    for (const r of rows) {
+      const item = Number(r.part) === 1 ? entries.get(Number(r.seq)) : undefined;
+      if (item) members.get(r.story_key)?.push(item);
+    }
   }
 
   async function readMembers(storyKeys: string[]): Promise<void> {
     const missing = storyKeys.filter((k) => !members.has(k));
     if (missing.length === 0) return;
-    const rows = await queryRows<EntryRow>(
+    const rows = await queryRows<EntryMeta>(
       db,
-      sql`select e.seq, e.item_key, e.story_key, e.source, e.published_at, e.fingerprint_packed, e.fingerprint
+      sql`select e.seq, e.item_key, e.story_key, e.source, e.published_at
           from unnest(${textArray(missing)}::text[]) as s(story_key)
           cross join lateral (
             select * from dedup_entries d where d.story_key = s.story_key order by d.seq limit ${storyMembersLimit}
@@ -282,7 +315,7 @@ export async function loadPgBatchIndex(
           order by e.seq`,
     );
     for (const k of missing) members.set(k, []);
-    for (const r of rows) members.get(r.story_key)!.push(remember(r));
+    for (const item of await complete(rows)) members.get(item.storyId)!.push(item);
   }
 
   async function readWords(words: number[]): Promise<void> {
@@ -291,11 +324,9 @@ export async function loadPgBatchIndex(
     for (const [w, n] of (await (memo ? memo.read(db, missing) : readWordCounts(db, missing))).counts) storedWords.set(w, withUnwritten(w, n));
   }
 
-  function remember(r: EntryRow): IndexedItem {
-    const seq = Number(r.seq);
+  function rememberItem(seq: number, item: IndexedItem): IndexedItem {
     const known = entries.get(seq);
     if (known) return known;
-    const item = fromRawRow(r);
     entries.set(seq, item);
     seqOfId.set(item.id, seq);
     return item;
@@ -437,6 +468,10 @@ async function loadApartStoryKeys(db: Database): Promise<Map<string, string[]>> 
 
 /** A stored entry row with its seq (raw rows: see storedFingerprint for how drivers differ). */
 type EntryRow = StoredEntryRow & { seq: string | number };
+
+/** An entry row without its fingerprint (complete() adds it). */
+type EntryMeta = Omit<EntryRow, 'fingerprint_packed' | 'fingerprint'>;
+const ENTRY_META = sql.raw('seq, item_key, story_key, source, published_at');
 
 /**
  * A text[] literal: one bound parameter however many values. Every element is quoted, with `"` and `\` escaped, so any
