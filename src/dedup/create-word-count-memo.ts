@@ -9,7 +9,7 @@ import { readWordCounts, type WordCounts } from './pg-candidate-index.js';
  * A read that was under way when counts were written is used but not kept: it may hold counts from before the write.
  */
 export interface WordCountMemo {
-  /** The stored counts of `words` (absent words count 0) and the number of entries counted. */
+  /** The stored counts of `words`, distinct word hashes (absent words count 0), and the number of entries counted. */
   read(db: Database, words: Iterable<number>): Promise<WordCounts>;
   /** Counts were written: what the memo holds may be old. */
   written(): void;
@@ -28,7 +28,7 @@ export function createWordCountMemo(maxWords = WORD_COUNT_MEMO_WORDS): WordCount
     async read(db, words) {
       const result = new Map<number, number>();
       const missing: number[] = [];
-      for (const w of new Set(words)) {
+      for (const w of words) {
         const known = counts.get(w);
         if (known === undefined) missing.push(w);
         else result.set(w, known);

@@ -72,7 +72,8 @@ export async function loadPgBatchIndex(
   let seqOfId = new Map<string, number>();
   let members = new Map<string, IndexedItem[]>();
   const withUnwritten = (w: number, n: number) => n + (unwritten?.words.get(w) ?? 0);
-  const storedWords = new Map<number, number>([...wordCounts.counts].map(([w, n]) => [w, withUnwritten(w, n)]));
+  const storedWords = new Map<number, number>();
+  for (const [w, n] of wordCounts.counts) storedWords.set(w, withUnwritten(w, n));
   // One total for the batch's idf weights, though other workers' counts may land meanwhile.
   const storedTotal = wordCounts.total + (unwritten?.entries ?? 0);
   const added: Added[] = [];
@@ -395,6 +396,8 @@ export async function loadPgBatchIndex(
       if (added.length === 0) return;
       const keyPositions: number[] = [];
       const keys: number[] = [];
+      // Plain inserts, no ON CONFLICT: an entry's keys are distinct (add()) and its seq is new, so no key row can
+      // conflict, and the speculative insertion ON CONFLICT makes cost ~40 % more a row (~3,300 rows a batch).
       added.forEach((a, i) => {
         for (const k of a.keys) {
           keyPositions.push(i + 1);
@@ -419,8 +422,7 @@ export async function loadPgBatchIndex(
             select k.key, entry.published_at, entry.seq
             from unnest(${intArray(keyPositions)}::int4[], ${intArray(keys)}::int4[]) as k(i, key)
             join input on input.i = k.i
-            join entry on entry.item_key = input.item_key
-            on conflict do nothing`,
+            join entry on entry.item_key = input.item_key`,
       );
     },
     takePendingCounts() {
