@@ -1,18 +1,24 @@
 import type { Database } from '../db/client.js';
-import { readWordCounts, type WordCounts } from './pg-candidate-index.js';
+import { readWordCounts, type PendingWordCounts, type WordCounts } from './pg-candidate-index.js';
 
 /**
  * Stored word counts (idf statistics) this process has read, so that a batch reads only the words no batch before it
- * read. Stored counts change only when counts are written (writeWordCounts): this process's own writes, after which it
- * calls `written()` and the memo starts over, and other processes' writes, which it sees at its next write (by then a
- * few thousand entries later; other processes' counts lag that far already, see create-worker-story-assigner.ts).
- * A read that was under way when counts were written is used but not kept: it may hold counts from before the write.
+ * read. Stored counts change only when counts are written (writeWordCounts): this process's own writes, which it tells
+ * the memo (`written(counts)`: the counts held move by what was written, so they stay the table's), and other
+ * processes' writes, which it sees once the memo starts over: every `maxAgeMs` (other processes' counts lag a few
+ * thousand entries already, see create-worker-story-assigner.ts). A read that was under way when counts were written is
+ * used but not kept: it may hold counts from before the write.
  */
 export interface WordCountMemo {
   /** The stored counts of `words`, distinct word hashes (absent words count 0), and the number of entries counted. */
   read(db: Database, words: Iterable<number>): Promise<WordCounts>;
-  /** Counts were written: what the memo holds may be old. */
-  written(): void;
+  /**
+   * This process wrote `counts` (committed): the counts held move by them. Without counts (a write that may or may not
+   * have landed) the memo starts over.
+   */
+  written(counts?: PendingWordCounts): void;
+  /** A write of the counts is about to be sent: reads under way until it is `written` are not kept. */
+  writing(): void;
   /** Words held (for tests and the memory budget). */
   readonly size: number;
 }
@@ -20,12 +26,23 @@ export interface WordCountMemo {
 /** About 60 bytes a word in a Map: 300,000 words is under 20 MB, a few days of a busy instance's vocabulary. */
 export const WORD_COUNT_MEMO_WORDS = 300_000;
 
-export function createWordCountMemo(maxWords = WORD_COUNT_MEMO_WORDS): WordCountMemo {
+/** How long other processes' writes may go unseen. */
+export const WORD_COUNT_MEMO_MAX_AGE_MS = 10 * 60_000;
+
+export function createWordCountMemo(maxWords = WORD_COUNT_MEMO_WORDS, maxAgeMs = WORD_COUNT_MEMO_MAX_AGE_MS, now: () => number = Date.now): WordCountMemo {
   let counts = new Map<number, number>();
   let total: number | null = null;
   let epoch = 0;
+  let startedAt = now();
+  const startOver = () => {
+    epoch++;
+    counts = new Map();
+    total = null;
+    startedAt = now();
+  };
   return {
     async read(db, words) {
+      if (now() - startedAt > maxAgeMs) startOver();
       const result = new Map<number, number>();
       const missing: number[] = [];
       for (const w of words) {
@@ -47,10 +64,17 @@ export function createWordCountMemo(maxWords = WORD_COUNT_MEMO_WORDS): WordCount
       if (keep) total = read.total;
       return { total: read.total, counts: result };
     },
-    written() {
+    writing() {
       epoch++;
-      counts = new Map();
-      total = null;
+    },
+    written(written) {
+      if (!written) return startOver();
+      epoch++;
+      for (const [w, n] of written.words) {
+        const held = counts.get(w);
+        if (held !== undefined) counts.set(w, held + n);
+      }
+      if (total !== null) total += written.entries;
     },
     get size() {
       return counts.size;

@@ -51,7 +51,7 @@ export function createWorkerStoryAssigner(_db: Database, options: WorkerStoryAss
    */
   const unwritten: PendingWordCounts = { words: new Map(), entries: 0 };
   let writing: Promise<void> = Promise.resolve();
-  /** Stored counts read by earlier batches; begun again at each write of the counts (create-word-count-memo.ts). */
+  /** Stored counts read by earlier batches, moved by this process's writes (create-word-count-memo.ts). */
   const memo = createWordCountMemo();
 
   /**
@@ -62,12 +62,15 @@ export function createWorkerStoryAssigner(_db: Database, options: WorkerStoryAss
     const run = writing.then(async () => {
       if (unwritten.entries === 0) return;
       const taken: PendingWordCounts = { words: new Map(unwritten.words), entries: unwritten.entries };
+      memo.writing();
       try {
         await writeWordCounts(db, taken);
-      } finally {
-        // Whether or not the write landed, what the memo holds may be older than the table now.
+      } catch (error) {
+        // It may have landed or not: what the memo holds may be older than the table now.
         memo.written();
+        throw error;
       }
+      memo.written(taken);
       for (const [w, n] of taken.words) {
         const left = (unwritten.words.get(w) ?? 0) - n;
         if (left > 0) unwritten.words.set(w, left);

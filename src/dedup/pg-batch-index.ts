@@ -100,12 +100,15 @@ export async function loadPgBatchIndex(
     const guessed = guessCandidates();
     const fresh = guessed.filter((s) => !entries.has(s));
     await readEntriesWithStories(fresh, [...new Set(guessed.flatMap((s) => entries.get(s)?.storyId ?? []))]);
-    // Verifying a pair that needs idf weights reads both sides' counts.
+    // Verifying a pair that needs idf weights reads both sides' counts. Not for entries the caller holds: it assigned or
+    // verified them lately, so their words are in its memo and a pair that needs them reads them there, without a
+    // statement (walking every candidate's words was most of this function's time).
     if (withWords) {
       const words = new Set<number>();
       for (const s of fresh) {
-        const fp = entries.get(s)?.fingerprint;
-        if (fp) for (const w of fp.words) if (!storedWords.has(w)) words.add(w);
+        const item = entries.get(s);
+        if (!item || (memo && fingerprintOf(item.id))) continue;
+        for (const w of item.fingerprint.words) if (!storedWords.has(w)) words.add(w);
       }
       await readWords([...words]);
     }

@@ -35,6 +35,23 @@ describe.each(testBackends())('the word count memo (%s)', (backend) => {
     expect((await memo.read(db, [1])).counts.get(1)).toBe(40);
   });
 
+  it("moves the counts it holds by this process's own writes, and sees others' writes once it is older than its age bound", async () => {
+    const { db } = t.handle;
+    await set(30, 2);
+    let clock = 0;
+    const memo = createWordCountMemo(1000, 60_000, () => clock);
+    const before = await memo.read(db, [30, 31]);
+    memo.writing();
+    await writeWordCounts(db, { words: new Map([[30, 1], [31, 4]]), entries: 3 });
+    memo.written({ words: new Map([[30, 1], [31, 4]]), entries: 3 });
+    const after = await memo.read(db, [30, 31]);
+    expect([after.counts.get(30), after.counts.get(31), after.total]).toEqual([3, 4, before.total + 3]);
+    await set(30, 50); // another process
+    expect((await memo.read(db, [30])).counts.get(30)).toBe(3);
+    clock = 60_001;
+    expect((await memo.read(db, [30])).counts.get(30)).toBe(50);
+  });
+
   it('uses but does not keep a read that was under way when counts were written', async () => {
     const { db } = t.handle;
     await set(10, 1);
