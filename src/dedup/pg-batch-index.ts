@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../db/client.js';
+import { textArray } from '../db/text-array.js';
 import type { CandidateHit, CandidateIndex, CandidateQuery, DocumentFrequencies, IndexedItem } from './candidate-index.js';
 import { FINGERPRINT_VERSION, type Fingerprint } from './fingerprint.js';
 import { packFingerprint } from './pack-fingerprint.js';
@@ -478,13 +479,6 @@ type EntryRow = StoredEntryRow & { seq: string | number };
 type EntryMeta = Omit<EntryRow, 'fingerprint_packed' | 'fingerprint'>;
 const ENTRY_META = sql.raw('seq, item_key, story_key, source, published_at');
 
-/**
- * A text[] literal: one bound parameter however many values. Every element is quoted, with `"` and `\` escaped, so any
- * string round-trips.
- */
-export function textArray(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => '\\' + c)}"`).join(',')}}`;
-}
 
 /** textArray with NULL elements for nulls. */
 function nullableTextArray(values: ReadonlyArray<string | null>): string {

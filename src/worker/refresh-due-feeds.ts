@@ -1,11 +1,15 @@
 import type { Database } from '../db/client.js';
-import { claimDueFeeds, leaseOwnerOf } from '../db/queries/claim-due-feeds.js';
+import { claimDueFeeds, leaseOwnerOf, type ClaimedFeed } from '../db/queries/claim-due-feeds.js';
+import { releaseFeed } from '../db/queries/record-fetch-outcome.js';
 import { retryTransient } from '../db/retry-transient.js';
 import { FULL_TEXT_BUDGET_MS } from '../pipeline/fetch-full-text.js';
 import type { Logger } from '../logger.js';
 import { refreshFeed, type RefreshDeps, type RefreshResult } from '../pipeline/refresh-feed.js';
 import { shortErrorMessage } from '../errors.js';
 import type { WorkerMetrics } from '../metrics/create-metrics.js';
+
+/** Feeds a claim takes at most (fewer with fewer runners): see claimNext. */
+export const CLAIM_BATCH = 4;
 
 export interface RefreshDueFeedsOptions {
   concurrency: number;
@@ -66,24 +70,32 @@ export async function refreshDueFeeds(deps: RefreshDeps, options: RefreshDueFeed
   /**
    * The pass's runners claim one at a time: within a pass a feed is refreshed once, even when ignoring the schedule, and
    * a claim must know every feed claimed before it. Two claims at once both left out only what was done before either,
-   * so a feed one runner had refreshed and released meanwhile could be claimed again by the other.
+   * so a feed one runner had refreshed and released meanwhile could be claimed again by the other. A claim takes a few
+   * feeds (CLAIM_BATCH) for the runners to take one by one: a claim is a transaction of four statements, and one feed a
+   * claim made them most of a pass where every feed answers 304. Few enough that replicas still share a pass.
    */
   let claiming: Promise<unknown> = Promise.resolve();
-  function claimNext(db: Database) {
+  const claimed: ClaimedFeed[] = [];
+  let exhausted = false;
+  function claimNext(db: Database): Promise<ClaimedFeed | undefined> {
     const next = claiming.then(async () => {
-      const feedIds = options.feedIds?.filter((id) => !done.has(id));
-      const [claimed] = await retryTransient(() =>
-        claimDueFeeds(db, {
-          limit: 1,
-          leaseSeconds,
-          owner,
-          ignoreSchedule: options.ignoreSchedule,
-          feedIds,
-          excludeIds: [...done],
-        }),
-      );
-      if (claimed) done.add(claimed.feed.id);
-      return claimed;
+      if (claimed.length === 0 && !exhausted && !options.signal?.aborted) {
+        const feedIds = options.feedIds?.filter((id) => !done.has(id));
+        const batch = await retryTransient(() =>
+          claimDueFeeds(db, {
+            limit: Math.min(CLAIM_BATCH, Math.max(1, options.concurrency)),
+            leaseSeconds,
+            owner,
+            ignoreSchedule: options.ignoreSchedule,
+            feedIds,
+            excludeIds: [...done],
+          }),
+        );
+        if (batch.length === 0) exhausted = true;
+        for (const c of batch) done.add(c.feed.id);
+        claimed.push(...batch);
+      }
+      return claimed.shift();
     });
     claiming = next.catch(() => {});
     return next;
@@ -91,6 +103,12 @@ export async function refreshDueFeeds(deps: RefreshDeps, options: RefreshDueFeed
 
   const runners = Array.from({ length: Math.max(1, options.concurrency) }, runner);
   const settled = await Promise.allSettled(runners);
+  // Feeds claimed and not started (the pass was stopped, or a runner failed) go back now, not when their lease ends.
+  for (const left of claimed.splice(0)) {
+    await retryTransient(() => releaseFeed(deps.db, left.feed.id)).catch((err) =>
+      log.warn({ feed: left.feed.id, error: shortErrorMessage(err) }, 'could not give back a claimed feed; it comes back when its lease ends'),
+    );
+  }
   // What the assigner kept back during the pass (dedup word counts) reaches the database, for the other processes' idf.
   await retryTransient(() => deps.assigner.flush?.(deps.db) ?? Promise.resolve()).catch((err) =>
     log.warn({ error: shortErrorMessage(err) }, 'could not write the pass dedup statistics; they are written with the next pass'),

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { and, asc, eq, gt, inArray, isNull, lte, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { textArray } from '../text-array.js';
 import { queryRows, type Database } from '../client.js';
 import { feeds, feedStates, type FeedRow, type FeedStateRow } from '../schema.js';
 
@@ -33,7 +34,8 @@ export async function claimDueFeeds(db: Database, options: ClaimDueFeedsOptions)
       or(isNull(feedStates.leaseUntil), lte(feedStates.leaseUntil, sql`now()`)),
     ];
     if (!options.ignoreSchedule) conditions.push(lte(feedStates.nextFetchAt, sql`now()`));
-    if (options.excludeIds?.length) conditions.push(notInArray(feedStates.feedId, options.excludeIds));
+    // One array parameter, not one per id: a pass excludes every feed it refreshed, hundreds by its end.
+    if (options.excludeIds?.length) conditions.push(sql`${feedStates.feedId} <> all(${textArray(options.excludeIds)}::text[])`);
     if (options.feedIds) conditions.push(inArray(feedStates.feedId, options.feedIds.length ? options.feedIds : ['']));
     const due = await tx
       .select({ feedId: feedStates.feedId })
