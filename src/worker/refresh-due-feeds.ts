@@ -76,10 +76,11 @@ export async function refreshDueFeeds(deps: RefreshDeps, options: RefreshDueFeed
    */
   let claiming: Promise<unknown> = Promise.resolve();
   const claimed: ClaimedFeed[] = [];
-  let exhausted = false;
   function claimNext(db: Database): Promise<ClaimedFeed | undefined> {
     const next = claiming.then(async () => {
-      if (claimed.length === 0 && !exhausted && !options.signal?.aborted) {
+      // A runner with nothing to take claims again, even after a claim found nothing: a feed can become due mid-pass (a
+      // reload adds it), and a runner that finished its feed picks it up, as it did claiming one at a time.
+      if (claimed.length === 0 && !options.signal?.aborted) {
         const feedIds = options.feedIds?.filter((id) => !done.has(id));
         const batch = await retryTransient(() =>
           claimDueFeeds(db, {
@@ -91,7 +92,6 @@ export async function refreshDueFeeds(deps: RefreshDeps, options: RefreshDueFeed
             excludeIds: [...done],
           }),
         );
-        if (batch.length === 0) exhausted = true;
         for (const c of batch) done.add(c.feed.id);
         claimed.push(...batch);
       }
