@@ -124,6 +124,8 @@ export interface StoryAssigner {
    * compares with: a batch index need not read it from the database again.
    */
   knownFingerprint(id: string): Fingerprint | undefined;
+  /** Drops what it holds of these items (their stored fingerprints changed: a correction). */
+  forget(ids: string[]): void;
 }
 
 /** An item fingerprinted for assignment (StoryAssigner.prepareInput). */
@@ -430,5 +432,8 @@ export function createStoryAssigner(defaultIndex: CandidateIndex, options: Story
     candidateQuery,
     storyMembersLimit: anchor === 'first' ? 1 : anchorMembers,
     knownFingerprint: (id) => preparedCache.get(id)?.fp,
+    forget(ids) {
+      for (const id of ids) preparedCache.delete(id);
+    },
   };
 }

@@ -17,6 +17,7 @@ export interface PreparedCache {
   get(id: string): Prepared | undefined;
   /** Stores (or refreshes) an entry as the most recently used one, then drops the least recently used past either bound. */
   set(id: string, p: Prepared): void;
+  delete(id: string): void;
   readonly size: number;
   /** preparedBytes of the entries held. */
   readonly bytes: number;
@@ -43,6 +44,7 @@ export function createPreparedCache(maxEntries: number, maxBytes: number): Prepa
       bytes += size;
       while (entries.size > maxEntries || bytes > maxBytes) drop(entries.keys().next().value!);
     },
+    delete: drop,
     get size() {
       return entries.size;
     },

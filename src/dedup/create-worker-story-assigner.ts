@@ -106,6 +106,9 @@ export function createWorkerStoryAssigner(_db: Database, options: WorkerStoryAss
       };
     },
     flush,
+    forget(itemIds) {
+      dedup.forget(itemIds.map(String));
+    },
     place: async function placeWithDedup(tx: Database, rows: ItemRow[], prepared?: PreparedRows): Promise<StoryPlacement[]> {
       const ahead = prepared as WorkerPrepared | undefined;
       const inputs = rows.map((row) => ahead?.byId.get(row.id) ?? dedup.prepareInput(dedupInput(row)));

@@ -66,7 +66,7 @@ export async function storeItems(
         if (corrections.length === 0) return { inserted: 0, newStories: 0, joinedStories: 0, corrected: 0, storyIds: [] };
         await tx.execute(sql`select pg_advisory_xact_lock(${CLUSTER_LOCK_KEY})`);
         lockedAt = performance.now();
-        await correct(tx, corrections);
+        await correct(tx, corrections, assigner);
         return { inserted: 0, newStories: 0, joinedStories: 0, corrected: corrections.length, storyIds: correctedStoryIds(corrections) };
       }
       // Oldest first, so a story's first item is the earliest copy.
@@ -88,7 +88,7 @@ export async function storeItems(
       result.newStories = startIds.size;
       result.joinedStories = inserted.length - startIds.size;
       if (corrections.length) {
-        await correct(tx, corrections);
+        await correct(tx, corrections, assigner);
         result.corrected = corrections.length;
       }
       result.storyIds = [...new Set([...storyOf.values(), ...correctedStoryIds(corrections)])];
@@ -127,9 +127,11 @@ function correctedStoryIds(corrections: Correction[]): number[] {
  * stay), their dedup entries are recomputed, and their stories re-pick the representative; a story's updated time
  * moves only where what its entry shows changed (a member's headline, or the representative's text).
  */
-async function correct(tx: Database, corrections: Correction[]): Promise<void> {
+async function correct(tx: Database, corrections: Correction[], assigner: StoryAssigner): Promise<void> {
   await applyCorrections(tx, corrections);
   await reindexItems(tx, corrections.map((c) => c.itemId));
+  // The assigner compares with what it holds of an item before what is stored: the corrected text from now on.
+  assigner.forget?.(corrections.map((c) => c.itemId));
   const storyIds = [...new Set(corrections.flatMap((c) => (c.storyId === null ? [] : [c.storyId])))];
   const titleChanged = [...new Set(corrections.flatMap((c) => (c.titleChanged && c.storyId !== null ? [c.storyId] : [])))];
   await refreshCorrectedStories(tx, storyIds, titleChanged, corrections.map((c) => c.itemId));

@@ -32,6 +32,11 @@ export interface StoryAssigner {
    * written with the next call.
    */
   flush?(db: Database): Promise<void>;
+  /**
+   * Stored items whose headline or text changed (an outlet's correction, reindexed): what the assigner holds of them
+   * (prepared fingerprints) is dropped, so the next comparison reads the corrected one.
+   */
+  forget?(itemIds: number[]): void;
 }
 
 /** What prepare() made of the rows (opaque to the store). */

@@ -16,7 +16,7 @@ import { createApp } from '../../src/http/create-app.js';
 import { silentLogger } from '../../src/logger.js';
 import type { RefreshDeps, StoriesChanged } from '../../src/pipeline/refresh-feed.js';
 import { refreshDueFeeds } from '../../src/worker/refresh-due-feeds.js';
-import { agencyCopy, agencyParagraphs, agencyTitle, unrelatedReport } from '../helpers/agency-report.js';
+import { agencyCopy, agencyParagraphs, agencyTitle, thirdReport, unrelatedReport } from '../helpers/agency-report.js';
 import { rssWith } from '../helpers/rss-with.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixture-server.js';
 import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
@@ -216,5 +216,44 @@ describe.each(testBackends())('an entry whose markup changes on every fetch (%s)
     expect((await storyOf(before.storyId!)).updatedAt.getTime()).toBe(corrected.updatedAt.getTime());
     expect((await row()).digest).toBe(after.digest);
     expect(changes).toHaveLength(1);
+  });
+});
+
+/**
+ * A correction that rewrites an item's text: later copies are compared with the corrected text, not with what the
+ * worker's assigner held of the item before (it prefers its own prepared fingerprints to the stored ones).
+ */
+describe.each(testBackends())('copies of a corrected text (%s)', (backend) => {
+  let server: FixtureServer;
+  let t: TestDatabase;
+  let deps: RefreshDeps;
+  const link = 'https://agency.example/first/1';
+  const serve = (path: string, entries: Parameters<typeof rssWith>[0]) =>
+    server.route(path, { body: rssWith(entries), contentType: 'application/rss+xml; charset=utf-8' });
+  const refresh = () => refreshDueFeeds(deps, { concurrency: 1, ignoreSchedule: true });
+  const storyOfLink = async (l: string) => (await t.handle.db.select({ storyId: items.storyId }).from(items).where(eq(items.link, l)))[0]?.storyId;
+
+  beforeAll(async () => {
+    server = await startFixtureServer({});
+    serve('/agency.xml', [{ ...agencyCopy(), link, date: 'Sun, 29 Nov 2026 06:00:00 GMT' }]);
+    serve('/other.xml', []);
+    t = await createTestDatabase(backend);
+    await syncFeeds(t.handle.db, [feedSource('agency', 'وكالة الأنباء', server.url('/agency.xml')), feedSource('other', 'صحيفة', server.url('/other.xml'))]);
+    deps = testRefreshDeps(t.handle.db, createWorkerStoryAssigner(t.handle.db, { windowHours: 72 }));
+    await refresh();
+  });
+  afterAll(async () => {
+    await t?.drop();
+    await server?.close();
+  });
+
+  it('join the corrected item’s story', async () => {
+    // The outlet replaced the report under the same link by another one.
+    serve('/agency.xml', [{ ...thirdReport(), link, date: 'Sun, 29 Nov 2026 06:00:00 GMT' }]);
+    await refresh();
+    const copyLink = 'https://other.example/satellite';
+    serve('/other.xml', [{ ...thirdReport(), title: 'قمر صناعي إماراتي لرصد العواصف', link: copyLink, date: 'Sun, 29 Nov 2026 08:00:00 GMT' }]);
+    await refresh();
+    expect(await storyOfLink(copyLink)).toBe(await storyOfLink(link));
   });
 });
