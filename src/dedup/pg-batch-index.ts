@@ -239,7 +239,7 @@ export async function loadPgBatchIndex(
 
   /**
    * The entries of `rows`, in order, remembered: with the fingerprint the caller holds, or one read for all the others
-   * in one statement. Reading entries without their fingerprints first spares most of the bytes: a full article's is
+   * in one statement (drivers differ: postgres.js returns timestamps as strings, PGlite as Dates). Reading entries without their fingerprints first spares most of the bytes: a full article's is
    * ~9 KB, sent as hex, and the candidates and story members a batch reads are mostly items this process assigned or
    * verified lately.
    */
@@ -478,7 +478,6 @@ type EntryRow = StoredEntryRow & { seq: string | number };
 /** An entry row without its fingerprint (complete() adds it). */
 type EntryMeta = Omit<EntryRow, 'fingerprint_packed' | 'fingerprint'>;
 const ENTRY_META = sql.raw('seq, item_key, story_key, source, published_at');
-
 
 /** textArray with NULL elements for nulls. */
 function nullableTextArray(values: ReadonlyArray<string | null>): string {

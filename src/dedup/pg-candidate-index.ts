@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { ADVISORY_LOCKS } from '../db/advisory-locks.js';
 import { queryRows, type Database } from '../db/client.js';
-import type { IndexedItem } from './candidate-index.js';
 import type { Fingerprint } from './fingerprint.js';
 import { unpackFingerprint } from './pack-fingerprint.js';
 
@@ -78,15 +77,4 @@ export function storedFingerprint(packed: Uint8Array | string | null, json: Fing
   if (packed !== null && packed !== undefined) return unpackFingerprint(typeof packed === 'string' ? Buffer.from(packed.slice(2), 'hex') : packed);
   if (json === null || json === undefined) throw new Error('dedup entry without a fingerprint');
   return typeof json === 'string' ? (JSON.parse(json) as Fingerprint) : (json as Fingerprint);
-}
-
-/** A raw row: drivers differ (postgres.js via drizzle returns timestamps as strings, PGlite as Dates). */
-export function fromRawRow(r: EntryRow): IndexedItem {
-  return {
-    id: r.item_key,
-    source: r.source,
-    storyId: r.story_key,
-    publishedAt: new Date(r.published_at).getTime(),
-    fingerprint: storedFingerprint(r.fingerprint_packed, r.fingerprint),
-  };
 }

@@ -75,12 +75,13 @@ export async function refreshDueFeeds(deps: RefreshDeps, options: RefreshDueFeed
    * claim made them most of a pass where every feed answers 304. Few enough that replicas still share a pass.
    */
   let claiming: Promise<unknown> = Promise.resolve();
-  const claimed: ClaimedFeed[] = [];
+  /** Claimed by this pass and not yet taken by a runner. */
+  const queued: ClaimedFeed[] = [];
   function claimNext(db: Database): Promise<ClaimedFeed | undefined> {
     const next = claiming.then(async () => {
       // A runner with nothing to take claims again, even after a claim found nothing: a feed can become due mid-pass (a
       // reload adds it), and a runner that finished its feed picks it up, as it did claiming one at a time.
-      if (claimed.length === 0 && !options.signal?.aborted) {
+      if (queued.length === 0 && !options.signal?.aborted) {
         const feedIds = options.feedIds?.filter((id) => !done.has(id));
         const batch = await retryTransient(() =>
           claimDueFeeds(db, {
@@ -93,9 +94,9 @@ export async function refreshDueFeeds(deps: RefreshDeps, options: RefreshDueFeed
           }),
         );
         for (const c of batch) done.add(c.feed.id);
-        claimed.push(...batch);
+        queued.push(...batch);
       }
-      return claimed.shift();
+      return queued.shift();
     });
     claiming = next.catch(() => {});
     return next;
@@ -104,7 +105,7 @@ export async function refreshDueFeeds(deps: RefreshDeps, options: RefreshDueFeed
   const runners = Array.from({ length: Math.max(1, options.concurrency) }, runner);
   const settled = await Promise.allSettled(runners);
   // Feeds claimed and not started (the pass was stopped, or a runner failed) go back now, not when their lease ends.
-  for (const left of claimed.splice(0)) {
+  for (const left of queued.splice(0)) {
     await retryTransient(() => releaseFeed(deps.db, left.feed.id)).catch((err) =>
       log.warn({ feed: left.feed.id, error: shortErrorMessage(err) }, 'could not give back a claimed feed; it comes back when its lease ends'),
     );
