@@ -1,6 +1,6 @@
 /**
  * Why does the clusterer split labeled `same` pairs?
- *   npx tsx scripts/diagnose-dedup.ts <dev-dir> [full|summary] [-v] [--labels labels-audit] [--no-intro|--no-series|...] [--explain ID ID ...]
+ *   npx tsx scripts/diagnose-dedup.ts <dev-dir> [full|summary] [-v] [--labels labels-audit] [--no-intro|--no-series|...] [--explain ID ID ...] [--trace ID ...]
  * Runs the stream through the same assigner as `khabar cluster` (in-memory index) with a trace hook, and for every
  * `same` pair that ends in two stories says where the later item lost the earlier one:
  *   candidate retrieval (outside the window, no shared index key, shared keys all too common, ranked out of the
@@ -33,7 +33,7 @@ const postingTimes = new Map<number, number[]>();
 const keyLoad = new Map<string, Map<number, number>>();
 const story = new Map<string, string>();
 
-// Ablations: --no-intro, --no-series, --no-template, --no-follow-up, --no-alignment, --no-figure, --no-bridge (assigner options).
+// Ablations: --no-intro, --no-series, --no-template, --no-follow-up, --no-alignment, --no-figure, --no-bridge (assigner options); --sticky-own-news, --long-bridge (options off by default).
 const off = (flag: string) => process.argv.includes(flag) ? false : undefined;
 const assigner = createStoryAssigner(createMemoryCandidateIndex(), {
   introRoute: off('--no-intro'),
@@ -43,6 +43,8 @@ const assigner = createStoryAssigner(createMemoryCandidateIndex(), {
   alignmentRoute: off('--no-alignment'),
   figureRoute: off('--no-figure'),
   bridgeCheck: off('--no-bridge'),
+  stickyRejections: process.argv.includes('--sticky-own-news') ? 'own-news' : undefined,
+  longBridgeRatio: process.argv.includes('--long-bridge') ? 2 : undefined,
   trace(t) {
     traces.set(t.id, t);
     if (labeled.has(t.id)) {
@@ -104,6 +106,23 @@ function why(l: Label): string {
     return `story: ${first?.outcome ?? 'rejected'} | ${ev}${via}`;
   }
   return `story: ${tried.outcome} | ${ev}${via}`;
+}
+
+const traceAt = process.argv.indexOf('--trace');
+if (traceAt > 0) {
+  // --trace ID ...: how an item found its story — the candidates it verified (by which route) and the stories tried.
+  for (let i = traceAt + 1; i < process.argv.length && !process.argv[i].startsWith('-'); i++) {
+    const t = traces.get(process.argv[i])!;
+    console.log(`${t.id} → story ${story.get(t.id)} (its first item's size ${traces.get(story.get(t.id)!)?.fingerprint.words.length ?? '?'} words, this ${t.fingerprint.words.length})`);
+    for (const v of t.verified) console.log(`  verified ${v.id} (story ${story.get(v.id)}): ${v.outcome} c=${fmt(v.containment)} idf=${fmt(v.idfContainment)} sizes=${v.sizeA}/${v.sizeB}`);
+    for (const x of t.tried) console.log(`  tried ${x.id} story ${x.storyId}: ${x.outcome}`);
+    const first = traces.get(story.get(t.id)!)!;
+    if (first.id !== t.id) {
+      const e = compareFingerprints(prepare(t.fingerprint), prepare(first.fingerprint), null);
+      console.log(`  against the story's first item ${first.id}: c=${fmt(e.containment)} sizes=${e.sizeA}/${e.sizeB}`);
+    }
+  }
+  process.exit(0);
 }
 
 const explain = process.argv.indexOf('--explain');

@@ -84,6 +84,18 @@ export interface StoryAssignerOptions {
    * (pairwise rule) the anchor members that are much longer than that member too, not only overlap them (isBridged).
    */
   bridgeCheck?: boolean;
+  /**
+   * Which item-level refusals close the candidate's whole story to the item: 'own-news' (and 'follow-up'). The
+   * subscriber reads the item after the story, so news of its own against one member is news against the story; without
+   * this the item is refused by one member and joins through another it is not (yet) own news against.
+   */
+  stickyRejections?: 'none' | 'own-news' | 'own-news+follow-up';
+  /**
+   * The bridge check the other way round (0: off): when the member that led the item here is more than this many times
+   * longer than the item (a composite, a roundup holding it), anchor members it is that much longer than must be copied
+   * too — the item and such a member overlap each other only through the long one.
+   */
+  longBridgeRatio?: number;
   now?: () => number;
   /** Diagnostics (scripts/diagnose-dedup.ts): called once per item with what was found, verified and tried. */
   trace?: (t: AssignTrace) => void;
@@ -190,6 +202,8 @@ export function createStoryAssigner(defaultIndex: CandidateIndex, options: Story
   const ownNewsCheck = options.ownNewsCheck ?? true;
   const figureRoute = options.figureRoute ?? true;
   const bridgeCheck = options.bridgeCheck ?? true;
+  const stickyRejections = options.stickyRejections ?? 'none';
+  const longBridgeRatio = options.longBridgeRatio ?? 0;
   const tracker: RepeatedLineTracker = createRepeatedLineTracker();
   const preparedCache = createPreparedCache(options.preparedCacheSize ?? DEFAULT_PREPARED_CACHE_SIZE, options.preparedCacheBytes ?? DEFAULT_PREPARED_CACHE_BYTES);
   const remember = (id: string, p: Prepared) => preparedCache.set(id, p);
@@ -232,8 +246,12 @@ export function createStoryAssigner(defaultIndex: CandidateIndex, options: Story
    */
   function isBridged(self: Prepared, member: Prepared, memberId: string, via: IndexedItem): boolean {
     if (memberId === via.id) return false;
-    const bridge = SAME_REPORT_RULE.bridgeLengthRatio * prepared(via).shingles.length;
-    return self.shingles.length > bridge && member.shingles.length > bridge;
+    const viaSize = prepared(via).shingles.length;
+    const bridge = SAME_REPORT_RULE.bridgeLengthRatio * viaSize;
+    if (self.shingles.length > bridge && member.shingles.length > bridge) return true;
+    // The other way round: a long member (a composite, a roundup) holds both the item and the member, which then
+    // overlap each other only through it.
+    return longBridgeRatio > 0 && viaSize > longBridgeRatio * self.shingles.length && viaSize > longBridgeRatio * member.shingles.length;
   }
 
   /** null when the item may join the story, else why not. */
@@ -388,6 +406,7 @@ export function createStoryAssigner(defaultIndex: CandidateIndex, options: Story
             const bodyWords = fp.words.length - fp.titleWords;
             if (isFollowUp(novelLeadWords(fp, other.shingles), bodyWords, bodyWords > other.fp.words.length - other.fp.titleWords)) {
               trace?.tried.push({ id: item.id, storyId: item.storyId, outcome: 'follow-up' });
+              if (stickyRejections === 'own-news+follow-up') rejectedStories.add(item.storyId);
               continue;
             }
           }
@@ -396,6 +415,7 @@ export function createStoryAssigner(defaultIndex: CandidateIndex, options: Story
             const other = prepared(item);
             if (ownNewsAgainst(self, other)) {
               trace?.tried.push({ id: item.id, storyId: item.storyId, outcome: 'own-news' });
+              if (stickyRejections !== 'none') rejectedStories.add(item.storyId);
               continue;
             }
           }
