@@ -26,6 +26,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { sql } from 'drizzle-orm';
 import { openDatabase, type DatabaseHandle } from '../src/db/client.js';
 import { migrateDatabase } from '../src/db/migrate.js';
 import { applyHeapGrowth } from '../src/apply-heap-growth.js';
@@ -150,6 +151,7 @@ async function main(): Promise<void> {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   for (const label of ['first pass (all new)', 'second pass (all 304)']) {
+    const backendsBefore = await backendCpu(handle);
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
     // How long the main thread's turns ran (a lock holder's next step waits behind whatever else is running).
@@ -175,6 +177,12 @@ async function main(): Promise<void> {
       `  this process's CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (parse workers included); ` +
         `event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms`,
     );
+    const backends = await backendCpu(handle);
+    if (backends && backendsBefore) {
+      let ms = 0;
+      for (const [pid, now] of backends) ms += now - (backendsBefore.get(pid) ?? 0);
+      console.log(`  Postgres backends' CPU ${(ms / 1000).toFixed(1)} s (this database's ${backends.size} connections, from /proc)`);
+    }
     for (const [failure, count] of failures) console.log(`  failed ×${count}: ${failure}`);
   }
   clearInterval(sampler);
@@ -188,6 +196,27 @@ async function main(): Promise<void> {
   }
   if (values['pglite-process']) await pgliteProcessPass(sources);
   server.close();
+}
+
+/**
+ * CPU used so far by each server backend connected to the bench's database (ms, from /proc), or null where that cannot
+ * be read (PGlite, a server on another machine). A backend that ends during a pass takes its CPU with it; the pool's
+ * connections stay open for the whole run, so the figure is the pass's Postgres CPU.
+ */
+async function backendCpu(handle: DatabaseHandle): Promise<Map<number, number> | null> {
+  if (handle.kind !== 'postgres' || !existsSync('/proc/self/stat')) return null;
+  const rows = (await handle.db.execute(sql`select pid from pg_stat_activity where datname = current_database()`)) as unknown as { pid: number }[];
+  const ticksMs = 10; // USER_HZ is 100 on Linux
+  const out = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      out.set(pid, (Number(fields[11]) + Number(fields[12])) * ticksMs);
+    } catch {
+      return null; // not this machine's server
+    }
+  }
+  return out;
 }
 
 /** A new PGlite folder, migrated, removed by drop(): the database `npm start` creates on its first run. */
