@@ -16,7 +16,7 @@ export interface Env {
   publicUrl: string;
   databasePoolMax: number;
   shutdownTimeoutMs: number;
-  /** Parse worker threads (feed parsing and reader view run off the main thread); default: the cores available. */
+  /** Parse worker threads (feed parsing and reader view run off the main thread); default: the cores less one, at least one (defaultParseWorkers). */
   parseWorkers: number | null;
   /** Wall-clock budget for parsing one feed or reading one article page, ms: past it the feed fails with PARSE_TOO_SLOW. */
   parseBudgetMs: number;

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createParsePool } from '../../src/pipeline/parse-pool.js';
+import { createParsePool, defaultParseWorkers } from '../../src/pipeline/parse-pool.js';
 import type { FeedBodyInput } from '../../src/pipeline/parse-feed-body.js';
 import { rss2 } from '../helpers/arabic-feeds.js';
 import { atomWithNulInBase64, hostileShape } from '../helpers/hostile-feeds.js';
@@ -12,6 +12,13 @@ function feedInput(body: string, url = 'https://news.example.com/rss.xml'): Feed
 
 describe('the parse pool', () => {
   const pool = createParsePool({ size: 2 });
+
+  it('leaves a core to the main thread and the database by default, and never has fewer than one worker', () => {
+    expect([1, 2, 4, 8].map((cores) => defaultParseWorkers(cores))).toEqual([1, 1, 3, 7]);
+    const defaulted = createParsePool();
+    expect(defaulted.size).toBe(defaultParseWorkers());
+    return defaulted.close();
+  });
   afterAll(() => pool.close());
 
   it('parses a feed in a worker thread into items, dates and Arabic intact', async () => {
