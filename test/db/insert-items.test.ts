@@ -1,10 +1,9 @@
 import { inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { insertItems } from '../../src/db/queries/insert-items.js';
-import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
 import { items } from '../../src/db/schema.js';
 import type { Item } from '../../src/domain/item.js';
-import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
+import { testBackends, useTestDatabase } from '../helpers/test-db.js';
 import { feedSource } from '../helpers/test-sources.js';
 
 function item(n: number, overrides: Partial<Item> = {}): Item {
@@ -25,17 +24,10 @@ function item(n: number, overrides: Partial<Item> = {}): Item {
 }
 
 describe.each(testBackends())('insertItems on %s', (backend) => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase(backend);
-    await syncFeeds(t.handle.db, [feedSource('a', 'أ', 'http://127.0.0.1:9/a.xml')]);
-  });
-  afterAll(async () => {
-    await t?.drop();
-  });
+  const scratch = useTestDatabase(backend, [feedSource('a', 'أ', 'http://127.0.0.1:9/a.xml')]);
 
   it('returns exactly the rows it stored, as a read gives them back: nulls, quotes, backslashes, braces and line breaks intact', async () => {
-    const { db } = t.handle;
+    const { db } = scratch.current.handle;
     const fetchedAt = new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678));
     await insertItems(db, [item(1)], fetchedAt);
     const batch = [

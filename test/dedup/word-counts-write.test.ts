@@ -1,12 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/client.js';
-import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
 import { createWorkerStoryAssigner } from '../../src/dedup/create-worker-story-assigner.js';
 import type { Item } from '../../src/domain/item.js';
 import { storeItems } from '../../src/pipeline/store-items.js';
 import { refreshDueFeeds } from '../../src/worker/refresh-due-feeds.js';
-import { createTestDatabase, testBackends, type TestDatabase } from '../helpers/test-db.js';
+import { testBackends, useTestDatabase } from '../helpers/test-db.js';
 import { feedSource, testRefreshDeps } from '../helpers/test-sources.js';
 
 /**
@@ -37,25 +36,18 @@ function item(n: number): Item {
 }
 
 describe.each(testBackends())('dedup word counts from the worker (%s)', (backend) => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase(backend);
-    await syncFeeds(t.handle.db, [feedSource('a', 'أ', 'http://127.0.0.1:9/a.xml')]);
-  });
-  afterAll(async () => {
-    await t?.drop();
-  });
+  const scratch = useTestDatabase(backend, [feedSource('a', 'أ', 'http://127.0.0.1:9/a.xml')]);
 
   const written = async () => {
     const [row] = await queryRows<{ words: number; entries: number | null }>(
-      t.handle.db,
+      scratch.current.handle.db,
       sql`select (select count(*)::int from dedup_word_counts) as words, (select entries::int from dedup_stats where id = 1) as entries`,
     );
     return { words: Number(row.words), entries: row.entries === null ? 0 : Number(row.entries) };
   };
 
   it('are kept back after each store and written whole by flush, once', async () => {
-    const { db } = t.handle;
+    const { db } = scratch.current.handle;
     const assigner = createWorkerStoryAssigner(db, { windowHours: 72 });
     await storeItems(db, [item(0), item(1)], assigner);
     await storeItems(db, [item(2)], assigner);
@@ -74,7 +66,7 @@ describe.each(testBackends())('dedup word counts from the worker (%s)', (backend
   });
 
   it('are written at the end of every worker pass', async () => {
-    const { db } = t.handle;
+    const { db } = scratch.current.handle;
     await db.execute(sql`update feeds set enabled = false`);
     const flushed: unknown[] = [];
     const deps = testRefreshDeps(db, { place: async (_db, rows) => rows.map(() => ({ kind: 'new' })), flush: async (d) => void flushed.push(d) });

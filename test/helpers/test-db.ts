@@ -1,4 +1,7 @@
+import { afterAll, beforeAll } from 'vitest';
 import { openScratchDatabase, type ScratchDatabase } from '../../src/db/open-scratch-database.js';
+import { syncFeeds } from '../../src/db/queries/sync-feeds.js';
+import type { FeedSource } from '../../src/domain/feed-source.js';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -18,4 +21,25 @@ export async function createTestDatabase(backend: Backend): Promise<TestDatabase
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
   return openScratchDatabase(adminUrl, { prefix: 'khabar_test', poolMax: 5 });
+}
+
+/**
+ * For a describe block: a fresh database per backend, with these sources synced, made before the block's tests and
+ * dropped after them. Read `.current` inside the tests.
+ */
+export function useTestDatabase(backend: Backend, sources: readonly FeedSource[] = []): { readonly current: TestDatabase } {
+  let db: TestDatabase | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase(backend);
+    if (sources.length) await syncFeeds(db.handle.db, [...sources]);
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+  return {
+    get current() {
+      if (!db) throw new Error('the test database is made in beforeAll');
+      return db;
+    },
+  };
 }
