@@ -412,7 +412,7 @@ export async function loadPgBatchIndex(
         sql`with input as (
               select * from unnest(${textArray(added.map((a) => a.item.id))}::text[],
                                    ${textArray(added.map((a) => a.item.storyId))}::text[],
-                                   ${nullableTextArray(added.map((a) => a.matchedId))}::text[],
+                                   ${textArray(added.map((a) => a.matchedId))}::text[],
                                    ${textArray(added.map((a) => a.item.source))}::text[],
                                    ${textArray(added.map((a) => new Date(a.item.publishedAt).toISOString()))}::timestamptz[],
                                    ${textArray(added.map((a) => '\\x' + Buffer.from(packFingerprint(a.item.fingerprint)).toString('hex')))}::bytea[])
@@ -478,11 +478,6 @@ type EntryRow = StoredEntryRow & { seq: string | number };
 /** An entry row without its fingerprint (complete() adds it). */
 type EntryMeta = Omit<EntryRow, 'fingerprint_packed' | 'fingerprint'>;
 const ENTRY_META = sql.raw('seq, item_key, story_key, source, published_at');
-
-/** textArray with NULL elements for nulls. */
-function nullableTextArray(values: ReadonlyArray<string | null>): string {
-  return `{${values.map((v) => (v === null ? 'NULL' : textArray([v]).slice(1, -1))).join(',')}}`;
-}
 
 /** int8[] as drivers return it: an array of strings or numbers (postgres.js, PGlite), or the `{1,2}` text form. */
 function parseBigintArray(v: Array<string | number> | string | null): number[] {
