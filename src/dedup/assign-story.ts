@@ -52,10 +52,10 @@ export interface StoryAssignerOptions {
    */
   preparedCacheSize?: number;
   /**
-   * …and at most about this many bytes (default 48 MB, see preparedBytes). A full article's is ~9 KB, one of the longest
-   * texts allowed (MAX_CONTENT_TEXT_CHARS) ~0.5 MB, so a count alone bounds nothing; 5,000 full articles were 40 of the
-   * 90 MB the worker's heap held live on bench:ingest. Only a memo: a prepared fingerprint is rebuilt from the stored
-   * one, with the same result, but rebuilding costs: at 16 MB bench:dedup fell from 3,400–3,600 to 2,490–2,780 items/s
+   * …and at most about this many bytes (default 40 MB, see preparedBytes). A full article's is ~7 KB, one of the longest
+   * texts allowed (MAX_CONTENT_TEXT_CHARS) ~0.4 MB, so a count alone bounds nothing; any 5,000 consecutive articles of
+   * the dev stream take at most 39 MB. Only a memo: a prepared fingerprint is rebuilt from the stored one, with the same
+   * result, but rebuilding costs: with 8-byte arrays, at 16 MB bench:dedup fell from 3,400–3,600 to 2,490–2,780 items/s
    * (32 MB: 2,970; 48 MB: 3,360), so the budget sits just above what 5,000 articles take, a bound for long texts.
    */
   preparedCacheBytes?: number;

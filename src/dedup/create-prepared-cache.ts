@@ -1,16 +1,16 @@
 import type { Prepared } from './compare-fingerprints.js';
 
 export const DEFAULT_PREPARED_CACHE_SIZE = 5_000;
-export const DEFAULT_PREPARED_CACHE_BYTES = 48 * 1024 * 1024;
+export const DEFAULT_PREPARED_CACHE_BYTES = 40 * 1024 * 1024;
 
 /**
- * About what a prepared fingerprint holds on the heap: the fingerprint's arrays of 32-bit hashes (a JS array of small
- * integers takes 8 bytes an element), its 3-grams and distinct words (4 bytes each), room for the lead and rest 3-grams
- * filled on first use (each at most the 3-grams), and the objects around them.
+ * About what a prepared fingerprint holds: the fingerprint's Int32Arrays of hashes, its 3-grams and distinct words
+ * (4 bytes an element each), room for the lead and rest 3-grams filled on first use (each at most the 3-grams), and
+ * the objects around them.
  */
 export function preparedBytes(p: Prepared): number {
   const { fp } = p;
-  return 8 * (fp.words.length + fp.stems.length + fp.sentenceEnds.length + fp.numbers.length) + 4 * (3 * p.shingles.length + p.distinctWords.length) + 400;
+  return 4 * (fp.words.length + fp.stems.length + fp.sentenceEnds.length + fp.numbers.length + 3 * p.shingles.length + p.distinctWords.length) + 600;
 }
 
 export interface PreparedCache {

@@ -11,20 +11,21 @@ const WORD_SEED = 0x9e3779b1 ^ FINGERPRINT_VERSION;
 const SHINGLE_SEED = 0x85ebca6b ^ FINGERPRINT_VERSION;
 
 /**
- * Everything dedup needs to know about one item, as plain ints and strings, so that a Postgres row
- * (int4[] columns) holds it without loss.
+ * Everything dedup needs to know about one item, as 32-bit ints, so that a packed bytea (pack-fingerprint.ts) holds it
+ * without loss. Int32Arrays, not arrays: the assigner keeps thousands of fingerprints in memory (its prepared memo),
+ * and a JS array of small ints takes 8 bytes an element on 64-bit Node, an Int32Array 4, outside the collected heap.
  */
 export interface Fingerprint {
   /** Hash of each normalized word, title first, in text order. */
-  words: number[];
+  words: Int32Array;
   /** How many of `words` are the title's. */
   titleWords: number;
   /** Exclusive end index (into `words`) of each sentence of the body, in order. */
-  sentenceEnds: number[];
+  sentenceEnds: Int32Array;
   /** Hash of each word's light stem, parallel to `words`: tells spelling and clitic variants from swaps. */
-  stems: number[];
+  stems: Int32Array;
   /** Sorted unique hashes of the words that carry a figure or an order (digits, "الثالثه"). */
-  numbers: number[];
+  numbers: Int32Array;
 }
 
 function fmix32(h: number): number {
@@ -102,12 +103,13 @@ export function fingerprint(title: string, bodyLines: NormalizedLine[]): Fingerp
       if (words.length > before) sentenceEnds.push(words.length);
     }
   }
-  return { words, titleWords, sentenceEnds, stems, numbers: Array.from(sortedUnique(numbers)) };
+  return { words: Int32Array.from(words), titleWords, sentenceEnds: Int32Array.from(sentenceEnds), stems: Int32Array.from(stems), numbers: sortedUnique(numbers) };
 }
 
 /** Sorted distinct values. An Int32Array argument is sorted in place (callers pass arrays they own). */
+/** Sorted unique copy of `values` (the input is left as it is). */
 export function sortedUnique(values: ArrayLike<number>): Int32Array {
-  const a = (values instanceof Int32Array ? values : new Int32Array(values as number[])).sort();
+  const a = Int32Array.from(values).sort();
   let n = 0;
   for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[n - 1]) a[n++] = a[i];
   return a.subarray(0, n);

@@ -35,16 +35,15 @@ export function unpackFingerprint(bytes: Uint8Array): Fingerprint {
   if (at(0) !== PACK_FORMAT) throw new Error(`packed fingerprint: unknown format ${at(0)}`);
   const [titleWords, n, ends, numbers] = [at(1), at(2), at(3), at(4)];
   if (HEADER + 2 * n + ends + numbers !== bytes.byteLength / 4) throw new Error('packed fingerprint: lengths do not add up');
-  const read = (from: number, count: number) => {
-    const values: number[] = new Array(count);
-    for (let i = 0; i < count; i++) values[i] = at(from + i);
-    return values;
-  };
+  // One aligned copy (the driver's bytes may sit at any offset of a shared buffer), the four arrays views into it.
+  const all = new Int32Array(bytes.byteLength / 4 - HEADER);
+  if (littleEndian && (bytes.byteOffset & 3) === 0) all.set(new Int32Array(bytes.buffer, bytes.byteOffset + HEADER * 4, all.length));
+  else for (let i = 0; i < all.length; i++) all[i] = at(HEADER + i);
   return {
-    words: read(HEADER, n),
+    words: all.subarray(0, n),
     titleWords,
-    stems: read(HEADER + n, n),
-    sentenceEnds: read(HEADER + 2 * n, ends),
-    numbers: read(HEADER + 2 * n + ends, numbers),
+    stems: all.subarray(n, 2 * n),
+    sentenceEnds: all.subarray(2 * n, 2 * n + ends),
+    numbers: all.subarray(2 * n + ends),
   };
 }

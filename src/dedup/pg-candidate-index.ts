@@ -76,5 +76,13 @@ export type EntryRow = {
 export function storedFingerprint(packed: Uint8Array | string | null, json: Fingerprint | string | null | unknown): Fingerprint {
   if (packed !== null && packed !== undefined) return unpackFingerprint(typeof packed === 'string' ? Buffer.from(packed.slice(2), 'hex') : packed);
   if (json === null || json === undefined) throw new Error('dedup entry without a fingerprint');
-  return typeof json === 'string' ? (JSON.parse(json) as Fingerprint) : (json as Fingerprint);
+  return fromJson(typeof json === 'string' ? (JSON.parse(json) as JsonFingerprint) : (json as JsonFingerprint));
+}
+
+/** The jsonb form of entries written before packed fingerprints: the same fields as plain arrays. */
+type JsonFingerprint = { [K in keyof Fingerprint]: Fingerprint[K] extends Int32Array ? number[] : Fingerprint[K] };
+
+function fromJson(j: JsonFingerprint): Fingerprint {
+  const ints = (a: number[] | undefined) => Int32Array.from(a ?? []);
+  return { words: ints(j.words), titleWords: j.titleWords, sentenceEnds: ints(j.sentenceEnds), stems: ints(j.stems), numbers: ints(j.numbers) };
 }

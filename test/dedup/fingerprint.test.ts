@@ -28,14 +28,15 @@ describe('fingerprint', () => {
     const fp = fingerprint('عنوان الخبر', splitLines('وصلت الطائرة الثالثة. تحمل 30 طنا.'));
     expect(fp.titleWords).toBe(2);
     expect(fp.words).toHaveLength(8);
-    expect(fp.sentenceEnds).toEqual([5, 8]);
+    expect([...fp.sentenceEnds]).toEqual([5, 8]);
     expect(fp.stems).toHaveLength(8);
-    expect(fp.numbers).toEqual([...sortedUnique([hashWord('الثالثه'), hashWord('30')])]);
+    expect([...fp.numbers]).toEqual([...sortedUnique([hashWord('الثالثه'), hashWord('30')])]);
   });
 
-  it('is plain JSON (what the Postgres index stores)', () => {
-    const fp = fingerprint('عنوان', splitLines('نص قصير هنا'));
-    expect(JSON.parse(JSON.stringify(fp))).toEqual(fp);
+  it('holds its hashes in Int32Arrays, which survive a copy between threads', () => {
+    const fp = fingerprint('عنوان', splitLines('نص قصير هنا. وجملة ثانية فيها 12.'));
+    for (const part of [fp.words, fp.stems, fp.sentenceEnds, fp.numbers]) expect(part).toBeInstanceOf(Int32Array);
+    expect(structuredClone(fp)).toEqual(fp);
   });
 
   it('gives identical words for spelling variants of one text', () => {
@@ -71,6 +72,17 @@ describe('packed fingerprints (dedup_entries.fingerprint_packed)', () => {
     const back = unpackFingerprint(packFingerprint(fp));
     expect(back).toEqual(fp);
     expect(fp.words.some((w) => w < 0)).toBe(true);
+    // The driver's bytes can sit at any offset of a larger buffer.
+    const packed = packFingerprint(fp);
+    const shifted = Buffer.alloc(packed.length + 3);
+    packed.copy(shifted, 3);
+    expect(unpackFingerprint(shifted.subarray(3))).toEqual(fp);
+  });
+
+  it('sortedUnique leaves its input as it was', () => {
+    const words = Int32Array.of(5, -1, 5, 3);
+    expect([...sortedUnique(words)]).toEqual([-1, 3, 5]);
+    expect([...words]).toEqual([5, -1, 5, 3]);
   });
 
   it('refuse bytes that are not a packed fingerprint', () => {

@@ -46,8 +46,8 @@ async function ageIndex(t: TestDatabase): Promise<void> {
   const rows = await queryRows<{ seq: string; fingerprint_packed: Uint8Array | string | null; fingerprint: unknown }>(db, sql`select seq, fingerprint_packed, fingerprint from dedup_entries`);
   for (const row of rows) {
     const fp: Fingerprint = storedFingerprint(row.fingerprint_packed, row.fingerprint);
-    const x = (a: number[]) => a.map((h) => h ^ salt);
-    const old = { ...fp, words: x(fp.words), stems: x(fp.stems), numbers: x(fp.numbers) };
+    const x = (a: Int32Array) => Array.from(a, (h) => h ^ salt);
+    const old = { ...fp, words: x(fp.words), stems: x(fp.stems), sentenceEnds: Array.from(fp.sentenceEnds), numbers: x(fp.numbers) };
     await db.execute(sql`update dedup_entries set fingerprint = ${JSON.stringify(old)}::jsonb, fingerprint_packed = null, fingerprint_version = ${FINGERPRINT_VERSION - 1} where seq = ${row.seq}`);
   }
   await db.execute(sql`update dedup_keys set key = key # ${salt}`);
