@@ -85,7 +85,8 @@ describe('the embedded database in a folder', () => {
   it('runs PGlite with the shared_buffers it is given (32 MB unless told), in a new folder and an existing one', async () => {
     const fresh = mkdtempSync(path.join(tmpdir(), 'khabar-client-'));
     try {
-      for (const [dataDir, mb] of [[fresh, 16], [dir, undefined]] as const) {
+      // The new folder is created with initdb's own 16 MB in its postgresql.conf: every open overrides it.
+      for (const [dataDir, mb] of [[fresh, 24], [fresh, undefined], [dir, undefined]] as const) {
         const handle = await openDatabase({ dataDir, pgliteSharedBuffersMb: mb });
         try {
           const rows = await handle.db.execute(sql`show shared_buffers`);
