@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/client.js';
 import { createWorkerStoryAssigner } from '../../src/dedup/create-worker-story-assigner.js';
+import { writeWordCounts } from '../../src/dedup/pg-candidate-index.js';
 import type { Item } from '../../src/domain/item.js';
 import { storeItems } from '../../src/pipeline/store-items.js';
 import { refreshDueFeeds } from '../../src/worker/refresh-due-feeds.js';
@@ -72,5 +73,21 @@ describe.each(testBackends())('dedup word counts from the worker (%s)', (backend
     const deps = testRefreshDeps(db, { place: async (_db, rows) => rows.map(() => ({ kind: 'new' })), flush: async (d) => void flushed.push(d) });
     await refreshDueFeeds(deps, { concurrency: 2, ignoreSchedule: true });
     expect(flushed).toEqual([db]);
+  });
+
+  it('are written in chunks of words when a write is large, adding up as one write would', async () => {
+    const { db } = scratch.current.handle;
+    const words = [-(2 ** 31), -7, 5, 9, 42, 100, 2 ** 31 - 1];
+    const counts = async () =>
+      queryRows<{ word: number; entries: number }>(db, sql`select word, entries::int as entries from dedup_word_counts where word = any(${`{${words.join(',')}}`}::int4[]) order by word`).then((rows) =>
+        rows.map((r) => [Number(r.word), Number(r.entries)]),
+      );
+    await db.execute(sql`delete from dedup_word_counts where word = any(${`{${words.join(',')}}`}::int4[])`);
+    const entriesBefore = (await written()).entries;
+    await writeWordCounts(db, { words: new Map([[5, 1], [-7, 2]]), entries: 2 });
+    // Seven words in chunks of two: three upserts, then the last chunk with the entries total.
+    await writeWordCounts(db, { words: new Map([[9, 1], [5, 3], [-7, 1], [100, 2], [-(2 ** 31), 1], [2 ** 31 - 1, 4], [42, 1]]), entries: 5 }, 2);
+    expect(await counts()).toEqual([[-(2 ** 31), 1], [-7, 3], [5, 4], [9, 1], [42, 1], [100, 2], [2 ** 31 - 1, 4]]);
+    expect((await written()).entries - entriesBefore).toBe(7);
   });
 });
