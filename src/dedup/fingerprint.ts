@@ -103,13 +103,12 @@ export function fingerprint(title: string, bodyLines: NormalizedLine[]): Fingerp
       if (words.length > before) sentenceEnds.push(words.length);
     }
   }
-  return { words: Int32Array.from(words), titleWords, sentenceEnds: Int32Array.from(sentenceEnds), stems: Int32Array.from(stems), numbers: sortedUnique(numbers) };
+  return { words: new Int32Array(words), titleWords, sentenceEnds: new Int32Array(sentenceEnds), stems: new Int32Array(stems), numbers: sortedUnique(numbers) };
 }
 
-/** Sorted distinct values. An Int32Array argument is sorted in place (callers pass arrays they own). */
-/** Sorted unique copy of `values` (the input is left as it is). */
+/** Sorted distinct values, as a copy: the input is left as it is (fingerprints are Int32Arrays shared by reference). */
 export function sortedUnique(values: ArrayLike<number>): Int32Array {
-  const a = Int32Array.from(values).sort();
+  const a = new Int32Array(values).sort();
   let n = 0;
   for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[n - 1]) a[n++] = a[i];
   return a.subarray(0, n);
