@@ -90,4 +90,18 @@ describe.each(testBackends())('dedup word counts from the worker (%s)', (backend
     expect(await counts()).toEqual([[-(2 ** 31), 1], [-7, 3], [5, 4], [9, 1], [42, 1], [100, 2], [2 ** 31 - 1, 4]]);
     expect((await written()).entries - entriesBefore).toBe(7);
   });
+
+  it('are written in chunks inside the caller transaction too (cluster --db writes them under its lock)', async () => {
+    const { db } = scratch.current.handle;
+    const words = [11, 12, 13, 14, 15];
+    const literal = `{${words.join(',')}}`;
+    await db.execute(sql`delete from dedup_word_counts where word = any(${literal}::int4[])`);
+    const entriesBefore = (await written()).entries;
+    await db.transaction(async (tx) => {
+      await writeWordCounts(tx as unknown as typeof db, { words: new Map(words.map((w) => [w, w - 10])), entries: 3 }, 2);
+    });
+    const rows = await queryRows<{ word: number; entries: number }>(db, sql`select word, entries::int as entries from dedup_word_counts where word = any(${literal}::int4[]) order by word`);
+    expect(rows.map((r) => [Number(r.word), Number(r.entries)])).toEqual(words.map((w) => [w, w - 10]));
+    expect((await written()).entries - entriesBefore).toBe(3);
+  });
 });
