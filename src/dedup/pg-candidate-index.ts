@@ -34,19 +34,19 @@ export interface PendingWordCounts {
 }
 
 /**
- * Adds entries' word counts (idf statistics) in one statement. Words in ascending order, so two transactions adding
- * overlapping words lock their rows in the same order and cannot deadlock.
- */
-/**
  * Words a statement of writeWordCounts upserts. A write every 2,000 entries carries tens of thousands of words; on
  * embedded PGlite one statement runs on the main thread, and one of ~50,000 words blocked the event loop ~650 ms
  * (bench:ingest), so larger writes go in chunks of this many words, in one transaction.
  */
 export const WORD_COUNT_CHUNK_WORDS = 4_000;
 
+/**
+ * Adds entries' word counts (idf statistics): one statement, or chunks of `chunkWords` words in one transaction, the
+ * last carrying the entries total. Words in ascending order, so two transactions adding overlapping words lock their
+ * rows in the same order and cannot deadlock.
+ */
 export async function writeWordCounts(db: Database, pending: PendingWordCounts, chunkWords = WORD_COUNT_CHUNK_WORDS): Promise<void> {
   if (pending.entries === 0) return;
-  // Sorted: every writer locks the rows it updates in the same order, so concurrent writes cannot deadlock.
   const words = [...pending.words.keys()].sort((a, b) => a - b);
   const counts = words.map((w) => pending.words.get(w)!);
   const upsert = (from: number, to: number) => sql`insert into dedup_word_counts (word, entries)
@@ -100,6 +100,6 @@ export function storedFingerprint(packed: Uint8Array | string | null, json: Fing
 type JsonFingerprint = { [K in keyof Fingerprint]: Fingerprint[K] extends Int32Array ? number[] : Fingerprint[K] };
 
 function fromJson(j: JsonFingerprint): Fingerprint {
-  const ints = (a: number[] | undefined) => Int32Array.from(a ?? []);
+  const ints = (a: number[] | undefined) => new Int32Array(a ?? []);
   return { words: ints(j.words), titleWords: j.titleWords, sentenceEnds: ints(j.sentenceEnds), stems: ints(j.stems), numbers: ints(j.numbers) };
 }

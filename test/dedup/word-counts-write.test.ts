@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/client.js';
 import { createWorkerStoryAssigner } from '../../src/dedup/create-worker-story-assigner.js';
-import { writeWordCounts } from '../../src/dedup/pg-candidate-index.js';
+import { intArray, writeWordCounts } from '../../src/dedup/pg-candidate-index.js';
 import type { Item } from '../../src/domain/item.js';
 import { storeItems } from '../../src/pipeline/store-items.js';
 import { refreshDueFeeds } from '../../src/worker/refresh-due-feeds.js';
@@ -75,14 +75,17 @@ describe.each(testBackends())('dedup word counts from the worker (%s)', (backend
     expect(flushed).toEqual([db]);
   });
 
+  /** The stored counts of `words` as [word, entries], after clearing them (the database is shared by the tests). */
+  const countsOf = async (words: number[]) => {
+    const { db } = scratch.current.handle;
+    await db.execute(sql`delete from dedup_word_counts where word = any(${intArray(words)}::int4[])`);
+    return async () =>
+      (await queryRows<{ word: number; entries: number }>(db, sql`select word, entries::int as entries from dedup_word_counts where word = any(${intArray(words)}::int4[]) order by word`)).map((r) => [Number(r.word), Number(r.entries)]);
+  };
+
   it('are written in chunks of words when a write is large, adding up as one write would', async () => {
     const { db } = scratch.current.handle;
-    const words = [-(2 ** 31), -7, 5, 9, 42, 100, 2 ** 31 - 1];
-    const counts = async () =>
-      queryRows<{ word: number; entries: number }>(db, sql`select word, entries::int as entries from dedup_word_counts where word = any(${`{${words.join(',')}}`}::int4[]) order by word`).then((rows) =>
-        rows.map((r) => [Number(r.word), Number(r.entries)]),
-      );
-    await db.execute(sql`delete from dedup_word_counts where word = any(${`{${words.join(',')}}`}::int4[])`);
+    const counts = await countsOf([-(2 ** 31), -7, 5, 9, 42, 100, 2 ** 31 - 1]);
     const entriesBefore = (await written()).entries;
     await writeWordCounts(db, { words: new Map([[5, 1], [-7, 2]]), entries: 2 });
     // Seven words in chunks of two: three upserts, then the last chunk with the entries total.
@@ -94,14 +97,12 @@ describe.each(testBackends())('dedup word counts from the worker (%s)', (backend
   it('are written in chunks inside the caller transaction too (cluster --db writes them under its lock)', async () => {
     const { db } = scratch.current.handle;
     const words = [11, 12, 13, 14, 15];
-    const literal = `{${words.join(',')}}`;
-    await db.execute(sql`delete from dedup_word_counts where word = any(${literal}::int4[])`);
+    const counts = await countsOf(words);
     const entriesBefore = (await written()).entries;
     await db.transaction(async (tx) => {
       await writeWordCounts(tx as unknown as typeof db, { words: new Map(words.map((w) => [w, w - 10])), entries: 3 }, 2);
     });
-    const rows = await queryRows<{ word: number; entries: number }>(db, sql`select word, entries::int as entries from dedup_word_counts where word = any(${literal}::int4[]) order by word`);
-    expect(rows.map((r) => [Number(r.word), Number(r.entries)])).toEqual(words.map((w) => [w, w - 10]));
+    expect(await counts()).toEqual(words.map((w) => [w, w - 10]));
     expect((await written()).entries - entriesBefore).toBe(3);
   });
 });
