@@ -8,7 +8,7 @@ import { syncFeeds } from './db/queries/sync-feeds.js';
 import { reindexIfStale } from './dedup/reindex-stale-entries.js';
 import { isKhabarError, toKhabarError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
-import { ONE_SHOT_WEBSUB_GRACE_MS, openMigratedDatabase, parsePoolFor, refreshDepsFor, runService, websubPublisherFor } from './main.js';
+import { ONE_SHOT_WEBSUB_GRACE_MS, openMigratedDatabase, parsePoolFor, refreshDepsFor, websubPublisherFor } from './open-migrated-database.js';
 import type { RefreshResult } from './pipeline/refresh-feed.js';
 import { refreshDueFeeds, type PassSummary } from './worker/refresh-due-feeds.js';
 import { createProgressReporter, type ProgressReporter, type ProgressStream } from './cli-progress/create-progress-reporter.js';
@@ -116,6 +116,8 @@ async function startCommand(args: string[], io: Io, roles: { worker: boolean; se
   const { env, feeds } = await loadConfig();
   // The service logs JSON lines to stdout (container convention).
   const logger = createLogger(env.logLevel, 'stdout');
+  // Loaded here: the one-shot commands never need the HTTP server, the schedule or the metrics (~11 MB of memory).
+  const { runService } = await import('./main.js');
   await runService(env, feeds, roles, logger, { heldHangups: io.heldHangups });
   return -1; // keep running; the shutdown handler exits
 }

@@ -4,7 +4,7 @@ import { loadFeedsFile } from '../config/feeds-file.js';
 import { pruneDedupIndex } from '../db/queries/prune-dedup-index.js';
 import { pruneOldStories } from '../db/queries/prune-old-stories.js';
 import { createLogger } from '../logger.js';
-import { openMigratedDatabase } from '../main.js';
+import { openMigratedDatabase } from '../open-migrated-database.js';
 import type { CommandIo } from './cluster.js';
 
 const USAGE = `usage: khabar prune

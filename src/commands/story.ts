@@ -4,7 +4,7 @@ import { loadFeedsFile, type FeedsConfig } from '../config/feeds-file.js';
 import { loadStoryMembers, mergeStories, splitStory, type MergeResult, type SplitResult, type StoryMember } from '../db/queries/story-overrides.js';
 import { toKhabarError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
-import { ONE_SHOT_WEBSUB_GRACE_MS, openMigratedDatabase, websubPublisherFor } from '../main.js';
+import { ONE_SHOT_WEBSUB_GRACE_MS, openMigratedDatabase, websubPublisherFor } from '../open-migrated-database.js';
 import type { CommandIo } from './cluster.js';
 
 const USAGE = `usage: khabar story show STORY_ID [--json]

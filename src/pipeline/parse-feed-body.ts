@@ -1,7 +1,7 @@
 import type { Item } from '../domain/item.js';
 import { storableItem } from '../domain/storable-text.js';
 import { decodeBody } from './decode-body.js';
-import { extractArticle, type ExtractedArticle } from './extract-article.js';
+import type { ExtractedArticle } from './extract-article.js';
 import { normalizeItem } from './normalize-item.js';
 import { parseFeed } from './parse-feed.js';
 
@@ -47,7 +47,12 @@ export interface ArticlePageInput {
   url: string;
 }
 
-export function readArticlePage(input: ArticlePageInput): ExtractedArticle | null {
+/**
+ * The reader view (linkedom and Readability, ~13 MB of a parse worker's memory) is loaded on the first article page, so
+ * a service none of whose feeds has `full_text: true` never holds it.
+ */
+export async function readArticlePage(input: ArticlePageInput): Promise<ExtractedArticle | null> {
+  const { extractArticle } = await import('./extract-article.js');
   return extractArticle(decodeBody(asBuffer(input.body), input.contentType).text, input.url);
 }
 

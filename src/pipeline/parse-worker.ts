@@ -11,7 +11,7 @@ if (!port) throw new Error('parse-worker.ts runs as a worker thread (parse-pool.
 port.on('message', async (task: ParseTask) => {
   let reply: ParseWorkerMessage;
   try {
-    const result = task.kind === 'feed' ? await parseFeedBody(task.input) : readArticlePage(task.input);
+    const result = task.kind === 'feed' ? await parseFeedBody(task.input) : await readArticlePage(task.input);
     reply = { id: task.id, ok: true, result };
   } catch (thrown) {
     const err = toKhabarError(thrown);
