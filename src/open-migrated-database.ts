@@ -21,6 +21,7 @@ export async function openMigratedDatabase(env: Env, logger: Logger): Promise<Da
     databaseUrl: env.databaseUrl,
     dataDir: env.dataDir,
     poolMax: env.databasePoolMax,
+    prepareStatements: env.databasePrepare,
     pgliteSharedBuffersMb: env.pgliteSharedBuffersMb,
     logger,
   });

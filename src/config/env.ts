@@ -15,6 +15,8 @@ export interface Env {
   /** Base URL for self links, without a trailing slash. */
   publicUrl: string;
   databasePoolMax: number;
+  /** Server Postgres: drizzle's statements as prepared statements (db/prepared-statements.ts); false behind a pooler in transaction mode. */
+  databasePrepare: boolean;
   shutdownTimeoutMs: number;
   /** Parse worker threads (feed parsing and reader view run off the main thread); default: the cores less one, at least one (defaultParseWorkers). */
   parseWorkers: number | null;
@@ -97,6 +99,7 @@ const envSchema = z.object({
   FEEDS_FILE: z.preprocess(unsetIfBlank, z.string().default('./feeds.yaml')),
   PUBLIC_URL: z.preprocess(unsetIfBlank, httpUrl(['http:', 'https:'], 'an http(s) URL such as https://news.example.org').optional()),
   DATABASE_POOL_MAX: z.preprocess(unsetIfBlank, integer(1, 1000).default(10)),
+  DATABASE_PREPARE: z.preprocess(unsetIfBlank, z.enum(['true', 'false'], 'must be true or false').default('true')),
   SHUTDOWN_TIMEOUT_MS: z.preprocess(unsetIfBlank, integer(0, 3_600_000).default(30_000)),
   PARSE_WORKERS: z.preprocess(unsetIfBlank, integer(1, 64).optional()),
   PARSE_BUDGET_MS: z.preprocess(unsetIfBlank, integer(100, 600_000).default(10_000)),
@@ -144,6 +147,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): Env {
     feedsFile: v.FEEDS_FILE,
     publicUrl: withoutTrailingSlashes(v.PUBLIC_URL ?? `http://localhost:${v.PORT}`),
     databasePoolMax: v.DATABASE_POOL_MAX,
+    databasePrepare: v.DATABASE_PREPARE === 'true',
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     parseWorkers: v.PARSE_WORKERS ?? null,
     parseBudgetMs: v.PARSE_BUDGET_MS,

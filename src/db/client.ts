@@ -8,6 +8,7 @@ import { DEFAULT_PGLITE_SHARED_BUFFERS_MB, redactUrlPassword } from '../config/e
 import { KhabarError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import * as schema from './schema.js';
+import { withPreparedStatements } from './prepared-statements.js';
 
 /** The one database type the code is written against: postgres.js and PGlite both satisfy it. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -29,6 +30,8 @@ export interface OpenDatabaseOptions {
   /** PGlite folder, or 'memory://' for a throwaway in-memory store. */
   dataDir: string;
   poolMax?: number;
+  /** Server Postgres: send drizzle's statements as prepared statements (default true; prepared-statements.ts). */
+  prepareStatements?: boolean;
   /** PGlite's shared_buffers, MB (default 32; Postgres' own 128). */
   pgliteSharedBuffersMb?: number;
   logger?: Logger;
@@ -50,7 +53,7 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
     onnotice: () => {},
     connection: { application_name: 'khabar' },
   });
-  const db = drizzle({ client, schema }) as unknown as Database;
+  const db = drizzle({ client: options.prepareStatements === false ? client : withPreparedStatements(client), schema }) as unknown as Database;
   try {
     await client`select 1`;
   } catch (err) {
