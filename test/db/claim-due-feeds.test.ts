@@ -72,3 +72,41 @@ describe('releaseLeftLeases before migrations', () => {
     }
   });
 });
+
+describe.each(testBackends())('claiming due feeds (%s)', (backend) => {
+  let t: TestDatabase;
+  const ids = Array.from({ length: 12 }, (_, i) => `f${String(i).padStart(2, '0')}`);
+  beforeAll(async () => {
+    t = await createTestDatabase(backend);
+    await syncFeeds(t.handle.db, ids.map((id) => feedSource(id, id, `http://127.0.0.1:9/${id}`)));
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it('takes the most overdue first, skips leased, excluded and not-yet-due feeds, and gives each claim to one claimer', async () => {
+    const db = t.handle.db;
+    // f00 most overdue, then f01, …; f11 not due for an hour; f10 leased by someone else.
+    for (const [i, id] of ids.entries()) {
+      await db
+        .update(feedStates)
+        .set({ nextFetchAt: sql`now() + make_interval(mins => ${id === 'f11' ? 60 : i - 100})` })
+        .where(eq(feedStates.feedId, id));
+    }
+    await db.update(feedStates).set({ leaseUntil: sql`now() + interval '10 minutes'`, leaseOwner: 'other:1' }).where(eq(feedStates.feedId, 'f10'));
+
+    const first = await claimDueFeeds(db, { limit: 3, leaseSeconds: 60, owner: 'me:1', excludeIds: ['f00'] });
+    expect(first.map((c) => c.feed.id)).toEqual(['f01', 'f02', 'f03']);
+    expect(first[0]!.state).toMatchObject({ leaseOwner: 'me:1' });
+    expect(first[0]!.feed).toMatchObject({ id: 'f01', url: 'http://127.0.0.1:9/f01', enabled: true });
+
+    // Claimers at once (server Postgres: each on its own connection): every due, free feed goes to exactly one.
+    const claims = await Promise.all(Array.from({ length: 4 }, (_, n) => claimDueFeeds(db, { limit: 2, leaseSeconds: 60, owner: `w:${n}` })));
+    const taken = claims.flat().map((c) => c.feed.id);
+    expect(new Set(taken).size).toBe(taken.length);
+    expect(taken.sort()).toEqual(['f00', 'f04', 'f05', 'f06', 'f07', 'f08', 'f09']);
+    expect(await claimDueFeeds(db, { limit: 5, leaseSeconds: 60, owner: 'late:1' })).toEqual([]);
+    // fetch --once ignores the schedule, not the leases.
+    expect((await claimDueFeeds(db, { limit: 5, leaseSeconds: 60, owner: 'once:1', ignoreSchedule: true })).map((c) => c.feed.id)).toEqual(['f11']);
+  });
+});
