@@ -100,4 +100,3 @@ export function websubPublisherFor(
  * before exiting without them.
  */
 export const ONE_SHOT_WEBSUB_GRACE_MS = 10_000;
-

@@ -48,7 +48,7 @@ export interface ArticlePageInput {
 }
 
 /**
- * The reader view (linkedom and Readability, ~13 MB of a parse worker's memory) is loaded on the first article page, so
+ * The reader view (linkedom and Readability, ~8 MB of a parse worker's memory at rest) is loaded on the first article page, so
  * a service none of whose feeds has `full_text: true` never holds it.
  */
 export async function readArticlePage(input: ArticlePageInput): Promise<ExtractedArticle | null> {

@@ -16,7 +16,7 @@ export const SYNC_FEEDS_CHUNK = 1_000;
  * published). A feed whose URL changed forgets its validators and is fetched at the next tick.
  *
  * A few statements per 1,000 feeds, not three round trips per feed: every process start and reload runs it, and for
- * 500 feeds the per-feed version took ~2.5 s of a `fetch --once` whose feeds all answered 304 in ~1 s.
+ * 500 feeds the per-feed version took ~2.5 s of a 5–6 s `fetch --once` whose feeds all answered 304.
  */
 export async function syncFeeds(db: Database, sources: FeedSource[]): Promise<SyncFeedsResult> {
   return db.transaction(async function syncFeedsTransaction(tx) {
