@@ -1,4 +1,4 @@
-import type { Fingerprint } from './fingerprint.js';
+import { figureHash, type Fingerprint } from './fingerprint.js';
 import { hasSorted } from './has-sorted.js';
 
 /**
@@ -70,10 +70,10 @@ export function alignSentences(a: Fingerprint, b: Fingerprint, isSpecific: (word
   // Aligned on shared word stems, not 3-grams: a template swaps a word every few words, which breaks
   // most 3-grams of exactly the sentences that matter.
   const longByStem = sentencesByStem(long, longSpans);
-  const shortWords = new Set([...short.words, ...short.stems]);
-  const longWords = new Set([...long.words, ...long.stems]);
+  const shortWords = withFigures(short);
+  const longWords = withFigures(long);
   const missingFrom = (fp: Fingerprint, k: number, other: Set<number>) =>
-    !other.has(fp.words[k]) && !other.has(fp.stems[k]) && isSpecific(fp.words[k], fp);
+    !other.has(fp.words[k]) && !other.has(fp.stems[k]) && !other.has(figureHash(fp.words[k])) && isSpecific(fp.words[k], fp);
 
   let judged = 0;
   let aligned = 0;
@@ -114,11 +114,27 @@ export function isFigure(word: number, fp: Fingerprint): boolean {
   return hasSorted(fp.numbers, word);
 }
 
-/** How many figures the two texts share, against the count of the side with fewer. */
+/**
+ * How many figures the two texts share, against the count of the side with fewer. As written: a cardinal written out
+ * is not counted as its figure here, since «ثلاثه اسابيع» beside «3» is phrasing that two editions of a template share
+ * as easily as two copies (measured: counting it merged the next edition of a programme announcement).
+ */
 export function figureOverlap(a: Fingerprint, b: Fingerprint): { fewer: number; shared: number } {
   const [fewer, more] = a.numbers.length <= b.numbers.length ? [a.numbers, b.numbers] : [b.numbers, a.numbers];
   let shared = 0;
   for (const n of fewer) if (hasSorted(more, n)) shared++;
   return { fewer: fewer.length, shared };
+}
+
+/**
+ * A text's words and stems, and the figure of each written-out cardinal among them: a figure one side writes in digits
+ * and the other in words («9 فرق», «تسع فرق») is no swap.
+ */
+function withFigures(fp: Fingerprint): Set<number> {
+  const set = new Set<number>();
+  for (const w of fp.words) set.add(w);
+  for (const w of fp.stems) set.add(w);
+  for (const n of fp.numbers) set.add(figureHash(n));
+  return set;
 }
 

@@ -62,6 +62,22 @@ export function hashShingle(a: number, b: number, c: number): number {
 // isNumberWord as one hash lookup per word: every number word with every clitic it takes.
 const NUMBER_WORD_HASHES = new Set([...NUMBER_WORDS].flatMap((w) => NUMBER_WORD_CLITICS.map((c) => hashWord(c + w))));
 
+/**
+ * The cardinals one to ten written out, each with the figure it spells: «تسع فرق» and «9 فرق» are one figure to the
+ * template check, which otherwise takes an outlet that writes the figure in digits for the next edition of a template.
+ * Ordinals stay apart («الثالثه» is rarely written «3»), and so do compounds («خمسه عشر» is 15, not 5 and 10).
+ */
+const CARDINALS: [number, string[]][] = [
+  [1, ['واحد']], [2, ['اثنان', 'اثنين']], [3, ['ثلاث', 'ثلاثه']], [4, ['اربع', 'اربعه']], [5, ['خمس', 'خمسه']],
+  [6, ['ست', 'سته']], [7, ['سبع', 'سبعه']], [8, ['ثماني', 'ثمانيه']], [9, ['تسع', 'تسعه']], [10, ['عشر', 'عشره']],
+];
+const CARDINAL_FIGURES = new Map(CARDINALS.flatMap(([n, words]) => words.flatMap((w) => NUMBER_WORD_CLITICS.map((c) => [hashWord(c + w), hashWord(String(n))] as [number, number]))));
+
+/** The hash of the figure a written-out cardinal spells («تسعه» → «9»); any other word's own hash. */
+export function figureHash(h: number): number {
+  return CARDINAL_FIGURES.get(h) ?? h;
+}
+
 /** Whether a hash of `Fingerprint.numbers` is a number word («ثلاث», «السابع»), not a figure written in digits. */
 export function isNumberWordHash(h: number): boolean {
   return NUMBER_WORD_HASHES.has(h);

@@ -5,6 +5,7 @@ import {
   followUp,
   independentReport,
   leadOnly,
+  reliefFlight,
   reliefFlightThree,
   reliefFlightTwo,
   republishedEdited,
@@ -64,6 +65,27 @@ describe('template news', () => {
     const copy = { title: 'الجسر الجوي: الطائرة الثانية تصل عدن', body: reliefFlightTwo.body.replace(/،/g, ' ,') };
     const b = await assigner.assign(item('flight-2-copy', copy, 1));
     expect(b.storyId).toBe(a.storyId);
+  });
+});
+
+describe('figures written in words', () => {
+  const nineTons = reliefFlight('الثانية', '9', 'المواد الغذائية', 'يوم الأحد');
+  const spelled = (text: { title: string; body: string }) => ({ title: 'الجسر الجوي: الطائرة الثانية تصل عدن', body: text.body.replace('تحمل 9 طنا', 'تحمل تسعة أطنان') });
+
+  it('merges a copy that spells out a figure the first outlet wrote in digits («9» and «تسعة» are one figure)', async () => {
+    const assigner = createStoryAssigner(createMemoryCandidateIndex());
+    const a = await assigner.assign(item('digits', nineTons, 0));
+    const b = await assigner.assign(item('words', spelled(nineTons), 1));
+    expect(spelled(nineTons).body).toContain('تسعة أطنان');
+    expect(b.storyId).toBe(a.storyId);
+  });
+
+  it('still keeps the next flight apart when its cargo is spelled out', async () => {
+    const assigner = createStoryAssigner(createMemoryCandidateIndex());
+    const a = await assigner.assign(item('flight-2', nineTons, 0));
+    const next = reliefFlight('الثالثة', '9', 'الأدوية والمستلزمات الطبية', 'يوم الثلاثاء');
+    const b = await assigner.assign(item('flight-3', { ...next, body: next.body.replace('تحمل 9 طنا', 'تحمل تسعة أطنان') }, 30));
+    expect(b.storyId).not.toBe(a.storyId);
   });
 });
 
