@@ -16,10 +16,12 @@ cd "$(dirname "$0")/.."
 # The lead-only floors moved up with the figure route (labels R 0.578 → 0.601, audit R 0.347 → 0.372, cohesion
 # 0.942 → 0.951); its precision floor stays at 0.97 (the route merged no labeled negative). The full-text audit floors
 # moved up with the bridge check (audit P 0.802 → 0.844, R 0.669 unchanged; cohesion 0.933), then with spelled-out
-# figures in the template check (audit R 0.669 → 0.678, cohesion 0.933 → 0.938, lead-only cohesion 0.951 → 0.954).
+# figures in the template check (audit R 0.669 → 0.678, cohesion 0.933 → 0.938, lead-only cohesion 0.951 → 0.954);
+# the lead-only recall floors with the idf route at 0.7 between leads (labels R 0.601 → 0.613, audit R 0.372 → 0.405;
+# its precision 0.981 → 0.973 stays over the 0.97 floor: one template cable merged).
 FLOORS=(
   "full    0.98 0.81  0.83 0.67  0.93"
-  "summary 0.97 0.59  0.98 0.36  0.95"
+  "summary 0.97 0.60  0.98 0.39  0.95"
 )
 
 CLUSTER=(npm run -s khabar -- cluster -)

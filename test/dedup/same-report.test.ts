@@ -30,6 +30,9 @@ describe('isSameReport', () => {
     ['a short text inside a long one', evidence(5, 300, 1, 0.02), false],
     ['a wire report embedded whole in a roundup ten times its size', evidence(70, 900, 0.9, 0.07), true],
     ['an item sharing fixed phrases with a roundup ten times its size', evidence(70, 900, 0.6, 0.04, 0.9), false],
+    ['two rewritten 50-word leads keeping 0.72 of the rare words (leads pass at 0.7)', evidence(45, 60, 0.35, 0.2, 0.72), true],
+    ['two full texts keeping 0.72 of the rare words (full texts need 0.75)', evidence(120, 200, 0.35, 0.2, 0.72), false],
+    ['two leads keeping 0.65 of the rare words', evidence(45, 60, 0.35, 0.2, 0.65), false],
   ])('%s → %s', (_name, e, expected) => {
     expect(isSameReport(e)).toBe(expected);
   });
