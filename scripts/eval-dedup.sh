@@ -19,9 +19,12 @@ cd "$(dirname "$0")/.."
 # figures in the template check (audit R 0.669 → 0.678, cohesion 0.933 → 0.938, lead-only cohesion 0.951 → 0.954);
 # the lead-only recall floors with the idf route at 0.7 between leads (labels R 0.601 → 0.613, audit R 0.372 → 0.405;
 # its precision 0.981 → 0.973 stays over the 0.97 floor: one template cable merged).
+# Country names as specific words in the template check: the full audit R floor back to this morning's 0.66 (an
+# `unsure` composite, the Oman cable inside an item that adds Egypt's, now with Egypt's story; 0.678 → 0.669), the
+# lead-only precision floor up to 0.98 (0.973 → 0.991: both labeled false merges it undoes are template cables).
 FLOORS=(
-  "full    0.98 0.81  0.83 0.67  0.93"
-  "summary 0.97 0.60  0.98 0.39  0.95"
+  "full    0.98 0.81  0.83 0.66  0.93"
+  "summary 0.98 0.60  0.98 0.39  0.95"
 )
 
 CLUSTER=(npm run -s khabar -- cluster -)

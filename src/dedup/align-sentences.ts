@@ -1,4 +1,4 @@
-import { figureHash, type Fingerprint } from './fingerprint.js';
+import { figureHash, placeHash, type Fingerprint } from './fingerprint.js';
 import { hasSorted } from './has-sorted.js';
 
 /**
@@ -73,7 +73,7 @@ export function alignSentences(a: Fingerprint, b: Fingerprint, isSpecific: (word
   const shortWords = withFigures(short);
   const longWords = withFigures(long);
   const missingFrom = (fp: Fingerprint, k: number, other: Set<number>) =>
-    !other.has(fp.words[k]) && !other.has(fp.stems[k]) && !other.has(figureHash(fp.words[k])) && isSpecific(fp.words[k], fp);
+    !other.has(fp.words[k]) && !other.has(fp.stems[k]) && !other.has(canonicalSpecific(fp.words[k])) && isSpecific(fp.words[k], fp);
 
   let judged = 0;
   let aligned = 0;
@@ -126,15 +126,53 @@ export function figureOverlap(a: Fingerprint, b: Fingerprint): { fewer: number; 
   return { fewer: fewer.length, shared };
 }
 
+/** One hash for the spellings of a specific word: a country's (placeHash), a written-out cardinal's figure, else its own. */
+function canonicalSpecific(h: number): number {
+  return placeHash(h) ?? figureHash(h);
+}
+
 /**
- * A text's words and stems, and the figure of each written-out cardinal among them: a figure one side writes in digits
- * and the other in words («9 فرق», «تسع فرق») is no swap.
+ * A text's words and stems, and the canonical form of each specific word among them: a figure one side writes in
+ * digits and the other in words («9 فرق», «تسع فرق»), or a country spelled two ways («سوريا», «سورية»), is no swap.
  */
 function withFigures(fp: Fingerprint): Set<number> {
   const set = new Set<number>();
-  for (const w of fp.words) set.add(w);
+  for (const w of fp.words) {
+    set.add(w);
+    const place = placeHash(w);
+    if (place !== undefined) set.add(place);
+  }
   for (const w of fp.stems) set.add(w);
   for (const n of fp.numbers) set.add(figureHash(n));
+  return set;
+}
+
+/**
+ * What a template fills in, for the template check: figures and ordinals (isFigure) and country names. A copy never
+ * swaps the country («يهنئ رئيس تونس» against «… رئيس مصر» is the same cable sent to another country).
+ */
+export function isTemplateSpecific(word: number, fp: Fingerprint): boolean {
+  return isFigure(word, fp) || placeHash(word) !== undefined;
+}
+
+/**
+ * figureOverlap with the body's country names counted beside the figures (each country once, whatever its spelling):
+ * two cables with no figure at all still differ in the country they name.
+ */
+export function specificOverlap(a: Fingerprint, b: Fingerprint): { fewer: number; shared: number } {
+  const [sa, sb] = [specifics(a), specifics(b)];
+  const [fewer, more] = sa.size <= sb.size ? [sa, sb] : [sb, sa];
+  let shared = 0;
+  for (const n of fewer) if (more.has(n)) shared++;
+  return { fewer: fewer.size, shared };
+}
+
+function specifics(fp: Fingerprint): Set<number> {
+  const set = new Set<number>(fp.numbers);
+  for (let k = fp.titleWords; k < fp.words.length; k++) {
+    const place = placeHash(fp.words[k]);
+    if (place !== undefined) set.add(place);
+  }
   return set;
 }
 

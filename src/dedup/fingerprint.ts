@@ -1,4 +1,5 @@
 import { NUMBER_WORDS, NUMBER_WORD_CLITICS, lightStemBounds } from '../arabic/light-stem.js';
+import { COUNTRY_NAMES } from '../arabic/country-names.js';
 import { normalizeText } from '../arabic/normalize-text.js';
 import type { NormalizedLine } from '../arabic/split-lines.js';
 
@@ -76,6 +77,24 @@ const CARDINAL_FIGURES = new Map(CARDINALS.flatMap(([n, words]) => words.flatMap
 /** The hash of the figure a written-out cardinal spells («تسعه» → «9»); any other word's own hash. */
 export function figureHash(h: number): number {
   return CARDINAL_FIGURES.get(h) ?? h;
+}
+
+/** Clitics a name takes: «ومصر», «بمصر», «لمصر»; «للكويت» is ل with the article's alef dropped. */
+const NAME_CLITICS = ['', 'و', 'ب', 'ل', 'ف', 'وب', 'ول'];
+const PLACE_HASHES = new Map<number, number>(
+  COUNTRY_NAMES.flatMap((spellings) => {
+    const forms = spellings.map((name) => normalizeText(name));
+    const canonical = hashWord(forms[0]);
+    return forms.flatMap((form) => [
+      ...NAME_CLITICS.map((c) => [hashWord(c + form), canonical] as [number, number]),
+      ...(form.startsWith('ال') ? ['لل', 'ولل'].map((c) => [hashWord(c + form.slice(2)), canonical] as [number, number]) : []),
+    ]);
+  }),
+);
+
+/** The country a word names (one hash for all its spellings and clitics), or undefined. */
+export function placeHash(h: number): number | undefined {
+  return PLACE_HASHES.get(h);
 }
 
 /** Whether a hash of `Fingerprint.numbers` is a number word («ثلاث», «السابع»), not a figure written in digits. */

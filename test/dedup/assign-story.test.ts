@@ -89,6 +89,32 @@ describe('figures written in words', () => {
   });
 });
 
+describe('the same cable to another country', () => {
+  const cable = (president: string, country: string, occasion: string) => ({
+    title: `خادم الحرمين يهنئ ${president} بذكرى ${occasion}`,
+    body: [
+      `بعث خادم الحرمين الشريفين الملك سلمان بن عبدالعزيز آل سعود برقية تهنئة لفخامة ${president} رئيس ${country}، بمناسبة ذكرى ${occasion} لبلاده.`,
+      'وأعرب الملك المفدى باسمه واسم شعب وحكومة المملكة العربية السعودية عن أصدق التهاني وأطيب التمنيات بالصحة والسعادة لفخامته، ولحكومة وشعب بلاده الشقيق المزيد من التقدم والازدهار.',
+      'كما بعث صاحب السمو الملكي الأمير محمد بن نايف بن عبدالعزيز ولي العهد نائب رئيس مجلس الوزراء وزير الداخلية برقية تهنئة مماثلة، أعرب فيها عن أصدق التهاني وأطيب التمنيات.',
+    ].join('\n'),
+  });
+
+  it('keeps a congratulation cable to Tunisia out of the story of the same cable to Egypt', async () => {
+    const assigner = createStoryAssigner(createMemoryCandidateIndex());
+    const a = await assigner.assign(item('egypt', cable('الرئيس عبدالفتاح السيسي', 'جمهورية مصر العربية', 'اليوم الوطني'), 0));
+    const b = await assigner.assign(item('tunisia', cable('الرئيس الباجي قائد السبسي', 'الجمهورية التونسية في تونس', 'اليوم الوطني'), 20));
+    expect(b.storyId).not.toBe(a.storyId);
+  });
+
+  it('still merges a copy of one cable that spells the country another way («سوريا», «سورية»)', async () => {
+    const assigner = createStoryAssigner(createMemoryCandidateIndex());
+    const a = await assigner.assign(item('syria', cable('الرئيس', 'سوريا', 'الاستقلال'), 0));
+    const copy = cable('الرئيس', 'سورية', 'الاستقلال');
+    const b = await assigner.assign(item('syria-copy', { ...copy, title: 'القيادة تهنئ رئيس سورية بذكرى الاستقلال' }, 1));
+    expect(b.storyId).toBe(a.storyId);
+  });
+});
+
 describe('series from one outlet', () => {
   // Each day's forecast keeps the frame and changes regions, winds and seas: about half of it is the same words.
   const forecast = (day: string, regions: string, redSea: string, gulf: string) => ({
