@@ -175,4 +175,3 @@ function specifics(fp: Fingerprint): Set<number> {
   }
   return set;
 }
-
