@@ -6,6 +6,7 @@ import { shortErrorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RefreshResult } from '../pipeline/refresh-feed.js';
 import type { WebsubPingMetrics } from '../websub/create-websub-pinger.js';
+import { createRequestHistogram } from './request-histogram.js';
 
 /** What the worker tells about each feed it refreshed and each retention slice it deleted. */
 export interface WorkerMetrics {
@@ -126,10 +127,9 @@ export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
     help: 'When the worker in this process last finished a pass (unix seconds); absent without a worker.',
     registers,
   });
-  const httpSeconds = new Histogram({
+  const httpSeconds = createRequestHistogram({
     name: 'khabar_http_request_duration_seconds',
     help: 'HTTP answers by route template (unmatched: no route) and status; _count is the request count.',
-    labelNames: ['route', 'status'] as const,
     buckets: HTTP_BUCKETS,
     registers,
   });
@@ -207,7 +207,7 @@ export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
     }
     let child = byStatus.get(status);
     if (child === undefined) {
-      child = httpSeconds.labels(route, String(status));
+      child = httpSeconds.child(route, String(status));
       byStatus.set(status, child);
     }
     return child;
