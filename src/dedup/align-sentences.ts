@@ -1,4 +1,4 @@
-import { figureHash, placeHash, type Fingerprint } from './fingerprint.js';
+import { figureHash, placeHash, sortedUnique, type Fingerprint } from './fingerprint.js';
 import { hasSorted } from './has-sorted.js';
 
 /**
@@ -114,18 +114,6 @@ export function isFigure(word: number, fp: Fingerprint): boolean {
   return hasSorted(fp.numbers, word);
 }
 
-/**
- * How many figures the two texts share, against the count of the side with fewer. As written: a cardinal written out
- * is not counted as its figure here, since «ثلاثه اسابيع» beside «3» is phrasing that two editions of a template share
- * as easily as two copies (measured: counting it merged the next edition of a programme announcement).
- */
-export function figureOverlap(a: Fingerprint, b: Fingerprint): { fewer: number; shared: number } {
-  const [fewer, more] = a.numbers.length <= b.numbers.length ? [a.numbers, b.numbers] : [b.numbers, a.numbers];
-  let shared = 0;
-  for (const n of fewer) if (hasSorted(more, n)) shared++;
-  return { fewer: fewer.length, shared };
-}
-
 /** One hash for the spellings of a specific word: a country's (placeHash), a written-out cardinal's figure, else its own. */
 function canonicalSpecific(h: number): number {
   return placeHash(h) ?? figureHash(h);
@@ -156,22 +144,25 @@ export function isTemplateSpecific(word: number, fp: Fingerprint): boolean {
 }
 
 /**
- * figureOverlap with the body's country names counted beside the figures (each country once, whatever its spelling):
- * two cables with no figure at all still differ in the country they name.
+ * What the template check compares as a text's specific words: its figures and ordinals (Fingerprint.numbers, as
+ * written: a cardinal spelled out is not counted as its figure here, since «ثلاثه اسابيع» beside «3» is phrasing two
+ * editions of a template share as easily as two copies; measured: counting it merged the next edition of a programme
+ * announcement) and the countries its body names, each country once whatever its spelling (two cables with no figure
+ * at all still differ in the country they name). Sorted and distinct.
  */
-export function specificOverlap(a: Fingerprint, b: Fingerprint): { fewer: number; shared: number } {
-  const [sa, sb] = [specifics(a), specifics(b)];
-  const [fewer, more] = sa.size <= sb.size ? [sa, sb] : [sb, sa];
-  let shared = 0;
-  for (const n of fewer) if (more.has(n)) shared++;
-  return { fewer: fewer.size, shared };
-}
-
-function specifics(fp: Fingerprint): Set<number> {
-  const set = new Set<number>(fp.numbers);
+export function templateSpecifics(fp: Fingerprint): Int32Array {
+  const places: number[] = [];
   for (let k = fp.titleWords; k < fp.words.length; k++) {
     const place = placeHash(fp.words[k]);
-    if (place !== undefined) set.add(place);
+    if (place !== undefined) places.push(place);
   }
-  return set;
+  return places.length === 0 ? fp.numbers : sortedUnique([...fp.numbers, ...places]);
+}
+
+/** How many of the specific words (templateSpecifics) of the side with fewer the other side has, and that count. */
+export function specificOverlap(a: Int32Array, b: Int32Array): { fewer: number; shared: number } {
+  const [fewer, more] = a.length <= b.length ? [a, b] : [b, a];
+  let shared = 0;
+  for (const n of fewer) if (hasSorted(more, n)) shared++;
+  return { fewer: fewer.length, shared };
 }

@@ -5,7 +5,7 @@ import type { CandidateIndex, CandidateQuery, IndexedItem } from './candidate-in
 import { compareFingerprints, idfContainment, prepare, restContainment, type Prepared } from './compare-fingerprints.js';
 import { createPreparedCache, DEFAULT_PREPARED_CACHE_BYTES, DEFAULT_PREPARED_CACHE_SIZE } from './create-prepared-cache.js';
 import { fingerprint, isNumberWordHash, shingles, type Fingerprint } from './fingerprint.js';
-import { alignSentences, isFigure, isTemplateSpecific, specificOverlap } from './align-sentences.js';
+import { alignSentences, isFigure, isTemplateSpecific, specificOverlap, templateSpecifics } from './align-sentences.js';
 import { novelLeadWords, novelSentences } from './novel-lead.js';
 import { SAME_REPORT_RULE, addsOwnNews, alignmentRouteApplies, figureRouteApplies, isAlignedCopy, isCopyBelowIntro, isFollowUp, isRareFigure, isSameReport, isShortPair, isTemplateVariant, matchScore, needsIdf, overlapsFirstItem } from './same-report.js';
 
@@ -173,9 +173,15 @@ export function indexKeys(p: Prepared, sampleBits: number, leadWords: number): n
   return [...keys];
 }
 
+/** An item's templateSpecifics, made once: the template check compares it with every candidate it meets. */
+function specificsOf(p: Prepared): Int32Array {
+  p.specifics ??= templateSpecifics(p.fp);
+  return p.specifics;
+}
+
 function isTemplate(self: Prepared, other: Prepared): boolean {
   const [a, b] = [self.fp, other.fp];
-  const figures = specificOverlap(a, b);
+  const figures = specificOverlap(specificsOf(self), specificsOf(other));
   // Texts sharing most of their figures and countries are never template variants: skip the sentence alignment.
   if (figures.shared >= SAME_REPORT_RULE.templateSharedFigures * figures.fewer) return false;
   return isTemplateVariant(alignSentences(a, b, isTemplateSpecific), figures);

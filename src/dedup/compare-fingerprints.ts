@@ -22,6 +22,8 @@ export interface Prepared {
   rest?: Int32Array | null;
   /** 3-grams of the body's first sentence; computed on first use. */
   lead?: Int32Array;
+  /** What the template check compares (templateSpecifics: figures and countries, a few dozen at most); on first use. */
+  specifics?: Int32Array;
 }
 
 export function prepare(fp: Fingerprint): Prepared {

@@ -6,7 +6,7 @@ import { shortErrorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RefreshResult } from '../pipeline/refresh-feed.js';
 import type { WebsubPingMetrics } from '../websub/create-websub-pinger.js';
-import { createRequestHistogram } from './request-histogram.js';
+import { createRequestHistogram, type RequestHistogramChild } from './request-histogram.js';
 
 /** What the worker tells about each feed it refreshed and each retention slice it deleted. */
 export interface WorkerMetrics {
@@ -55,10 +55,6 @@ export interface CreateMetricsOptions {
 const FETCH_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60];
 /** Feeds answer from memory in well under a millisecond; pages and search take longer. */
 const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
-
-interface HttpChildren {
-  observe(seconds: number): void;
-}
 
 /**
  * One registry per process (not prom-client's global one), so a test can make several apps and every replica exposes
@@ -198,8 +194,8 @@ export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
   }
 
   // Children made once per route and status: a request does a map lookup and one observe, no label object.
-  const httpChildren = new Map<string, Map<number, HttpChildren>>();
-  function httpChild(route: string, status: number): HttpChildren {
+  const httpChildren = new Map<string, Map<number, RequestHistogramChild>>();
+  function httpChild(route: string, status: number): RequestHistogramChild {
     let byStatus = httpChildren.get(route);
     if (byStatus === undefined) {
       byStatus = new Map();

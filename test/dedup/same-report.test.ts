@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { splitLines } from '../../src/arabic/split-lines.js';
-import { alignSentences, figureOverlap, isFigure } from '../../src/dedup/align-sentences.js';
+import { alignSentences, isTemplateSpecific, specificOverlap, templateSpecifics } from '../../src/dedup/align-sentences.js';
 import { prepare, restContainment, type PairEvidence } from '../../src/dedup/compare-fingerprints.js';
 import { fingerprint, shingles } from '../../src/dedup/fingerprint.js';
 import { novelLeadWords } from '../../src/dedup/novel-lead.js';
@@ -83,7 +83,7 @@ describe('template news (isTemplateVariant over alignSentences)', () => {
     ],
     ['figures only added on one side', `وصلت الطائرة ${frame}.`, `وصلت الطائرة ${frame} يوم 12 يوليو.`, false],
   ])('%s → %s', (_name, a, b, expected) => {
-    expect(isTemplateVariant(alignSentences(fp(a), fp(b), isFigure), figureOverlap(fp(a), fp(b)))).toBe(expected);
+    expect(isTemplateVariant(alignSentences(fp(a), fp(b), isTemplateSpecific), specificOverlap(templateSpecifics(fp(a)), templateSpecifics(fp(b))))).toBe(expected);
   });
 });
 
