@@ -258,26 +258,18 @@ export const dedupEntries = pgTable(
      * stored before the column). What "joined through" an item means when an operator splits it off (story-overrides.ts).
      */
     matchedKey: text('matched_key'),
+    /**
+     * The entry's index keys (distinct, in the order made): the inverted index, which each worker process holds in memory
+     * for the windows it assigns in (src/dedup/create-window-key-mirror.ts) and reads from here. Null once pruned
+     * (`khabar prune`: entries published before twice the window are never a candidate again).
+     */
+    keys: integer('keys').array(),
   },
   (t) => [
     uniqueIndex('dedup_entries_item_key_idx').on(t.itemKey),
     index('dedup_entries_story_key_seq_idx').on(t.storyKey, t.seq),
     index('dedup_entries_published_at_idx').on(t.publishedAt),
   ],
-);
-
-/** Inverted index: one row per (index key, entry). The primary key serves "which entries carry key K in a window". */
-export const dedupKeys = pgTable(
-  'dedup_keys',
-  {
-    key: integer('key').notNull(),
-    publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date' }).notNull(),
-    // The entry's seq. Not a foreign key: a batch writes ~68 key rows an entry under the assignment lock, and the
-    // check each row's constraint trigger makes doubled the cost of that write. Retention, the one place entries are
-    // deleted, deletes their keys in the same statement (prune-old-stories.ts).
-    seq: bigint('seq', { mode: 'number' }).notNull(),
-  },
-  (t) => [primaryKey({ name: 'dedup_keys_pkey', columns: [t.key, t.publishedAt, t.seq] }), index('dedup_keys_seq_idx').on(t.seq)],
 );
 
 /**

@@ -3,6 +3,7 @@ import type { StoryAssigner as DedupAssigner, PreparedInput, StoryAssignment } f
 import { loadPgBatchIndex, type PgBatchIndex } from './pg-batch-index.js';
 import { readWordCounts, type PendingWordCounts } from './pg-candidate-index.js';
 import type { WordCountMemo } from './create-word-count-memo.js';
+import type { WindowKeyMirror } from './create-window-key-mirror.js';
 
 /** A batch's view of the index, read before the assignment lock (readBatchAhead), by item id. */
 export interface BatchAhead {
@@ -22,9 +23,11 @@ export async function readBatchAhead(
   unwritten?: PendingWordCounts,
   /** Stored counts read before (create-word-count-memo.ts): only the words not in it are read. */
   memo?: WordCountMemo,
+  /** The process's copy of the stored keys (create-window-key-mirror.ts); without it the batch reads its windows. */
+  keyMirror?: WindowKeyMirror,
 ): Promise<BatchAhead> {
   const counts = memo ? await memo.read(db, batchWords(inputs)) : await readWordCounts(db, batchWords(inputs));
-  const index = await loadPgBatchIndex(db, inputs.map(dedup.candidateQuery), counts, dedup.storyMembersLimit, unwritten, memo, dedup.knownFingerprint);
+  const index = await loadPgBatchIndex(db, inputs.map(dedup.candidateQuery), counts, dedup.storyMembersLimit, unwritten, memo, dedup.knownFingerprint, keyMirror);
   return { index, positions: new Map(inputs.map((p, i) => [p.input.id, i])) };
 }
 
@@ -41,8 +44,9 @@ export async function assignBatchOnPostgres(
   inputs: PreparedInput[],
   ahead?: BatchAhead,
   unwritten?: PendingWordCounts,
+  keyMirror?: WindowKeyMirror,
 ): Promise<{ assignments: StoryAssignment[]; wordCounts: PendingWordCounts; caughtUp: 'current' | 'caught-up' | 'read-again' }> {
-  const { index: batch, positions } = ahead ?? (await readBatchAhead(tx, dedup, inputs, unwritten));
+  const { index: batch, positions } = ahead ?? (await readBatchAhead(tx, dedup, inputs, unwritten, undefined, keyMirror));
   const caughtUp = await batch.catchUp(tx);
   const assignments: StoryAssignment[] = [];
   for (const p of inputs) {

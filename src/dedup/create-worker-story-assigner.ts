@@ -7,6 +7,7 @@ import { createMemoryCandidateIndex } from './memory-candidate-index.js';
 import { createStoryAssigner, type DedupInput, type PreparedInput } from './assign-story.js';
 import { writeWordCounts, type PendingWordCounts } from './pg-candidate-index.js';
 import { createWordCountMemo } from './create-word-count-memo.js';
+import { createWindowKeyMirror, keepMsFor } from './create-window-key-mirror.js';
 
 /**
  * Word counts are written once this many entries' worth has gathered (and at the end of each pass): about forty
@@ -53,6 +54,8 @@ export function createWorkerStoryAssigner(_db: Database, options: WorkerStoryAss
   let writing: Promise<void> = Promise.resolve();
   /** Stored counts read by earlier batches, moved by this process's writes (create-word-count-memo.ts). */
   const memo = createWordCountMemo();
+  /** The stored index keys of the windows this process assigns in (create-window-key-mirror.ts). */
+  const keyMirror = createWindowKeyMirror({ keepMs: keepMsFor(options.windowHours) });
 
   /**
    * Writes the counts gathered so far, one write at a time. They leave `unwritten` once written (a count read meanwhile
@@ -86,7 +89,7 @@ export function createWorkerStoryAssigner(_db: Database, options: WorkerStoryAss
     async prepare(db, rows) {
       const byId = new Map(rows.map((row) => [row.id, dedup.prepareInput(dedupInput(row))]));
       // The window's state for the batch, read while other workers hold the lock; place() catches it up.
-      const prepared: WorkerPrepared = { kind: 'prepared-rows', byId, ahead: await readBatchAhead(db, dedup, [...byId.values()], unwritten, memo) };
+      const prepared: WorkerPrepared = { kind: 'prepared-rows', byId, ahead: await readBatchAhead(db, dedup, [...byId.values()], unwritten, memo, keyMirror) };
       return prepared;
     },
     // The word counts (one upsert row per distinct word, thousands a batch, on rows every worker updates) are gathered
@@ -115,7 +118,7 @@ export function createWorkerStoryAssigner(_db: Database, options: WorkerStoryAss
       // Rows prepared ahead are all there (the store drops pruned rows before prepare()).
       // An input not read ahead (no prepare() call) means the batch is read here, under the lock.
       const readAhead = ahead && inputs.every((p) => ahead.ahead.positions.has(p.input.id)) ? ahead.ahead : undefined;
-      const { assignments, wordCounts } = await assignBatchOnPostgres(tx, dedup, inputs, readAhead, unwritten);
+      const { assignments, wordCounts } = await assignBatchOnPostgres(tx, dedup, inputs, readAhead, unwritten, keyMirror);
       afterCommit = wordCounts;
       // A story is named by its first item's key: the item joins that item's story (an earlier item of this batch, or
       // a stored one; the store resolves which in the statement that points the items at their stories).

@@ -6,7 +6,7 @@ import { FINGERPRINT_VERSION, type Fingerprint } from './fingerprint.js';
 import { packFingerprint } from './pack-fingerprint.js';
 import { topHits } from './top-hits.js';
 import type { WordCountMemo } from './create-word-count-memo.js';
-import { readDedupPosition } from '../db/queries/dedup-generation.js';
+import { createWindowKeyMirror, type WindowKeyMirror } from './create-window-key-mirror.js';
 import { storedFingerprint, intArray, readWordCounts, type EntryRow as StoredEntryRow, type PendingWordCounts, type WordCounts } from './pg-candidate-index.js';
 
 /**
@@ -66,6 +66,8 @@ export async function loadPgBatchIndex(
   memo?: WordCountMemo,
   /** Fingerprints the caller holds (its assigner's prepared ones): entries read are read without them. */
   fingerprintOf: (id: string) => Fingerprint | undefined = () => undefined,
+  /** This process's copy of the stored keys (create-window-key-mirror.ts); a fresh one reads what the batch needs. */
+  keyMirror: WindowKeyMirror = createWindowKeyMirror({ keepMs: 0 }),
 ): Promise<PgBatchIndex> {
   // position → key → stored seqs in the window, or null when the key has more than maxPostings entries there.
   let postings: Array<Map<number, number[] | null>> = queries.map(() => new Map());
@@ -83,11 +85,11 @@ export async function loadPgBatchIndex(
   const pendingWords = new Map<number, number>();
   let current = 0;
 
-  let position = await readDedupPosition(db);
+  let position = await keyMirror.refresh(db);
   let apart = await readAll();
 
   async function readAll(): Promise<Map<string, string[]>> {
-    await readPostings();
+    await readPostings(db);
     await readGuessed(true);
     return loadApartStoryKeys(db);
   }
@@ -118,19 +120,13 @@ export async function loadPgBatchIndex(
   async function catchUp(tx: Database): Promise<'current' | 'caught-up' | 'read-again'> {
     db = tx;
     const since = position.maxSeq;
-    const batchKeys = [...new Set(queries.flatMap((q) => q.keys))];
     // Stories read with room for more members: the entries added to them since (new stories are read on demand).
     const withRoom = [...members].filter(([, m]) => m.length < storyMembersLimit).map(([k]) => k);
-    // The position and what was added since, in one round trip (the statements are sent together): under the lock
-    // nothing is added meanwhile, and when the generation moved the rows are dropped and everything is read again.
-    const [now, keyRows, memberMeta] = await Promise.all([
-      readDedupPosition(tx),
-      batchKeys.length === 0
-        ? []
-        : queryRows<{ seq: string | number; key: number; published_at: string | Date }>(
-            tx,
-            sql`select seq, key, published_at from dedup_keys where seq > ${since} and key = any(${intArray(batchKeys)}::int4[])`,
-          ),
+    // The key copy brought to the latest state and what was added to those stories since, in one round trip (the
+    // statements are sent together): under the lock nothing is added meanwhile, and when the generation moved the rows
+    // are dropped and everything is read again.
+    const [now, memberMeta] = await Promise.all([
+      keyMirror.refresh(tx),
       withRoom.length === 0
         ? []
         : queryRows<EntryMeta>(
@@ -149,31 +145,8 @@ export async function loadPgBatchIndex(
     }
     if (now.maxSeq === since) return 'current';
     position = now;
-    // Which batch positions carry each key (a row concerns only those).
-    const positionsOfKey = new Map<number, number[]>();
-    queries.forEach((q, i) => {
-      for (const k of new Set(q.keys)) {
-        const list = positionsOfKey.get(k);
-        if (list) list.push(i);
-        else positionsOfKey.set(k, [i]);
-      }
-    });
-    for (const r of keyRows) {
-      const seq = Number(r.seq);
-      const at = new Date(r.published_at).getTime();
-      const key = Number(r.key);
-      for (const i of positionsOfKey.get(key) ?? []) {
-        const q = queries[i];
-        if (at < q.fromMs || at > q.toMs) continue;
-        const list = postings[i].get(key);
-        if (list === null) continue;
-        if (list === undefined) postings[i].set(key, [seq]);
-        else if (!list.includes(seq)) {
-          list.push(seq);
-          if (list.length > q.maxPostings) postings[i].set(key, null);
-        }
-      }
-    }
+    // The postings again, from the copy as it stands now (what other workers committed since is in it).
+    await readPostings(tx);
     for (const item of await complete(memberMeta)) {
       const list = members.get(item.storyId)!;
       if (list.length < storyMembersLimit && !list.includes(item)) list.push(item);
@@ -184,40 +157,23 @@ export async function loadPgBatchIndex(
     return 'caught-up';
   }
 
-  async function readPostings(): Promise<void> {
-    const positions: number[] = [];
-    const keys: number[] = [];
-    queries.forEach((q, i) => {
-      for (const k of new Set(q.keys)) {
-        positions.push(i);
-        keys.push(k);
-      }
-    });
-    if (keys.length === 0) return;
-    const max = Math.max(...queries.map((q) => q.maxPostings));
-    const rows = await queryRows<{ i: number; key: number; seqs: Array<string | number> | string | null; n: number | string }>(
-      db,
-      sql`with w as (
-            select * from unnest(${textArray(queries.map((q) => new Date(q.fromMs).toISOString()))}::timestamptz[],
-                                 ${textArray(queries.map((q) => new Date(q.toMs).toISOString()))}::timestamptz[])
-              with ordinality as w(f, t, i)
-          )
-          select q.i - 1 as i, q.key, p.seqs, p.n
-          from unnest(${intArray(positions.map((p) => p + 1))}::int4[], ${intArray(keys)}::int4[]) as q(i, key)
-          join w on w.i = q.i
-          cross join lateral (
-            select array_agg(dk.seq) as seqs, count(*) as n from (
-              select seq from dedup_keys dk
-              where dk.key = q.key and dk.published_at between w.f and w.t
-              limit ${max + 1}) dk
-          ) p
-          where p.n > 0`,
+  /**
+   * Each item's postings in its own window, from the key copy (which reads the part of the window it does not hold):
+   * per key the entries carrying it, or null when more than the item's maxPostings do (a fixed phrase).
+   */
+  async function readPostings(from: Database): Promise<void> {
+    if (queries.length === 0) return;
+    const earliest = Math.min(...queries.map((q) => q.fromMs));
+    postings = await keyMirror.read(from, earliest, (index) =>
+      queries.map((q) => {
+        const byKey = new Map<number, number[] | null>();
+        for (const k of new Set(q.keys)) {
+          const seqs = index.postings(k, q.fromMs, q.toMs, q.maxPostings);
+          if (seqs === null || seqs.length > 0) byKey.set(k, seqs);
+        }
+        return byKey;
+      }),
     );
-    for (const r of rows) {
-      const i = Number(r.i);
-      const seqs = parseBigintArray(r.seqs);
-      postings[i].set(Number(r.key), seqs.length > queries[i].maxPostings ? null : seqs);
-    }
   }
 
   /** Each item's best candidates among stored entries alone: what findCandidates will most likely want. */
@@ -398,35 +354,21 @@ export async function loadPgBatchIndex(
     withAssignmentLock: (fn) => fn(),
     async writeEntries() {
       if (added.length === 0) return;
-      const keyPositions: number[] = [];
-      const keys: number[] = [];
-      // Plain inserts, no ON CONFLICT: an entry's keys are distinct (add()) and its seq is new, so no key row can
-      // conflict, and the speculative insertion ON CONFLICT makes cost ~40 % more a row (~3,300 rows a batch).
-      added.forEach((a, i) => {
-        for (const k of a.keys) {
-          keyPositions.push(i + 1);
-          keys.push(k);
-        }
-      });
+      // One row an entry, its keys an int4[] beside its fingerprint (each `{…}` literal cast per row): no key rows, whose
+      // index entries were most of this write (~68 an entry). Fingerprints go as base64, not bytea's hex: a third fewer
+      // bytes on the wire than hex's two a byte (~9 KB an article).
       await db.execute(
-        sql`with input as (
-              select * from unnest(${textArray(added.map((a) => a.item.id))}::text[],
-                                   ${textArray(added.map((a) => a.item.storyId))}::text[],
-                                   ${textArray(added.map((a) => a.matchedId))}::text[],
-                                   ${textArray(added.map((a) => a.item.source))}::text[],
-                                   ${textArray(added.map((a) => new Date(a.item.publishedAt).toISOString()))}::timestamptz[],
-                                   ${textArray(added.map((a) => '\\x' + Buffer.from(packFingerprint(a.item.fingerprint)).toString('hex')))}::bytea[])
-                with ordinality as u(item_key, story_key, matched_key, source, published_at, fingerprint_packed, i)
-            ), entry as (
-              insert into dedup_entries (item_key, story_key, matched_key, source, published_at, fingerprint_version, fingerprint_packed)
-              select item_key, story_key, matched_key, source, published_at, ${FINGERPRINT_VERSION}, fingerprint_packed from input order by i
-              returning seq, item_key, published_at
-            )
-            insert into dedup_keys (key, published_at, seq)
-            select k.key, entry.published_at, entry.seq
-            from unnest(${intArray(keyPositions)}::int4[], ${intArray(keys)}::int4[]) as k(i, key)
-            join input on input.i = k.i
-            join entry on entry.item_key = input.item_key`,
+        sql`insert into dedup_entries (item_key, story_key, matched_key, source, published_at, fingerprint_version, fingerprint_packed, keys)
+            select item_key, story_key, matched_key, source, published_at, ${FINGERPRINT_VERSION}, decode(fingerprint_packed, 'base64'), keys::int4[]
+            from unnest(${textArray(added.map((a) => a.item.id))}::text[],
+                        ${textArray(added.map((a) => a.item.storyId))}::text[],
+                        ${textArray(added.map((a) => a.matchedId))}::text[],
+                        ${textArray(added.map((a) => a.item.source))}::text[],
+                        ${textArray(added.map((a) => new Date(a.item.publishedAt).toISOString()))}::timestamptz[],
+                        ${textArray(added.map((a) => packFingerprint(a.item.fingerprint).toString('base64')))}::text[],
+                        ${textArray(added.map((a) => intArray(a.keys)))}::text[])
+              with ordinality as u(item_key, story_key, matched_key, source, published_at, fingerprint_packed, keys, i)
+            order by i`,
       );
     },
     takePendingCounts() {
@@ -478,10 +420,3 @@ type EntryRow = StoredEntryRow & { seq: string | number };
 /** An entry row without its fingerprint (complete() adds it). */
 type EntryMeta = Omit<EntryRow, 'fingerprint_packed' | 'fingerprint'>;
 const ENTRY_META = sql.raw('seq, item_key, story_key, source, published_at');
-
-/** int8[] as drivers return it: an array of strings or numbers (postgres.js, PGlite), or the `{1,2}` text form. */
-function parseBigintArray(v: Array<string | number> | string | null): number[] {
-  if (v === null) return [];
-  if (typeof v === 'string') return v === '{}' ? [] : v.slice(1, -1).split(',').map(Number);
-  return v.map(Number);
-}

@@ -115,15 +115,10 @@ async function rewriteEntries(tx: Database, stale: StaleEntry[], itemById: Map<s
     const old = storedFingerprint(entry.fingerprint_packed, entry.fingerprint);
     for (const w of sortedUnique(old.words ?? [])) wordDelta.set(w, (wordDelta.get(w) ?? 0) - 1);
     for (const w of p.distinctWords) wordDelta.set(w, (wordDelta.get(w) ?? 0) + 1);
-    await tx.execute(sql`delete from dedup_keys where seq = ${entry.seq}`);
     await tx.execute(
-      sql`with entry as (
-            update dedup_entries set fingerprint_packed = ${packFingerprint(fp)}, fingerprint = null, fingerprint_version = ${FINGERPRINT_VERSION}
-            where seq = ${entry.seq} returning seq, published_at
-          )
-          insert into dedup_keys (key, published_at, seq)
-          select distinct k, entry.published_at, entry.seq from entry, unnest(${intArray(keys)}::int4[]) as k
-          on conflict do nothing`,
+      sql`update dedup_entries set fingerprint_packed = ${packFingerprint(fp)}, fingerprint = null, fingerprint_version = ${FINGERPRINT_VERSION},
+            keys = ${intArray([...new Set(keys)])}::int4[]
+          where seq = ${entry.seq}`,
     );
     done++;
   }

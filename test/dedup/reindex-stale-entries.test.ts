@@ -27,7 +27,7 @@ async function snapshot(t: TestDatabase): Promise<Snapshot> {
     db,
     sql`select item_key, fingerprint_packed, fingerprint, fingerprint_version from dedup_entries order by seq`,
   );
-  const keys = await queryRows<{ key: number; seq: string }>(db, sql`select key, seq from dedup_keys order by seq, key`);
+  const keys = await queryRows<{ key: number; seq: string }>(db, sql`select k as key, seq from dedup_entries, unnest(keys) as k order by seq, k`);
   const words = await queryRows<{ word: number; entries: number }>(db, sql`select word, entries from dedup_word_counts order by word`);
   return {
     entries: entries.map((e) => ({ item_key: e.item_key, fingerprint_version: e.fingerprint_version, fingerprint: storedFingerprint(e.fingerprint_packed, e.fingerprint) })),
@@ -50,7 +50,7 @@ async function ageIndex(t: TestDatabase): Promise<void> {
     const old = { ...fp, words: x(fp.words), stems: x(fp.stems), sentenceEnds: Array.from(fp.sentenceEnds), numbers: x(fp.numbers) };
     await db.execute(sql`update dedup_entries set fingerprint = ${JSON.stringify(old)}::jsonb, fingerprint_packed = null, fingerprint_version = ${FINGERPRINT_VERSION - 1} where seq = ${row.seq}`);
   }
-  await db.execute(sql`update dedup_keys set key = key # ${salt}`);
+  await db.execute(sql`update dedup_entries set keys = array(select k # ${salt} from unnest(keys) as k)`);
   await db.execute(sql`update dedup_word_counts set word = word # ${salt}`);
 }
 

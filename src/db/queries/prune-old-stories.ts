@@ -87,15 +87,13 @@ async function pruneBatch(db: Database, before: Date, limit: number, first: bool
     if (expired.length === 0) return { stories: 0, items: 0 };
     const ids = `{${expired.map((r) => Number(r.id)).join(',')}}`;
     // Children before parents. dedup_entries.item_key is not a foreign key (cluster --db indexes streams that are not
-    // items), so it goes explicitly while items still name their story, and its dedup_keys with it. Deleting items sets
-    // their stories' representative_item_id to null (ON DELETE SET NULL); deleting the stories, now childless, last.
+    // items), so it goes explicitly while items still name their story, its index keys with it (a column of it).
+    // Deleting items sets their stories' representative_item_id to null (ON DELETE SET NULL); deleting the stories,
+    // now childless, last.
     await bumpDedupGeneration(tx);
     await tx.execute(
-      sql`with gone as (
-            delete from dedup_entries e using items i
-            where i.story_id = any(${ids}::bigint[]) and e.item_key = i.id::text
-            returning e.seq)
-          delete from dedup_keys k using gone where k.seq = gone.seq`,
+      sql`delete from dedup_entries e using items i
+          where i.story_id = any(${ids}::bigint[]) and e.item_key = i.id::text`,
     );
     // An item whose time was its fetch time (undated, or dated after the fetch) would pass the refresh's
     // publication-date filter if its feed still lists it: remember its key so it is not stored again as new.
