@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../db/client.js';
-import { IntCounter } from './int-counter.js';
 
 /** Where the stored index stands: the dedup generation and the highest entry seq committed (dedup-generation.ts). */
 export interface IndexPosition {
@@ -67,21 +66,17 @@ export function createWindowKeyMirror(options: WindowKeyMirrorOptions): WindowKe
   /** Highest `fromMs` read: what the release horizon follows. */
   let newestFrom = Number.NEGATIVE_INFINITY;
 
-  // Entries by slot: publication time, seq, and their keys as a range of `keyPool`.
+  // Entries by slot: publication time and seq. Postings: key → its newest node, nodes chained (each a slot): 8 bytes a
+  // posting, ~68 an article. Nothing else is kept per entry: dropping old entries reads the window again from Postgres.
   let slots = 0;
   let times = new Float64Array(1024);
   let seqs = new Float64Array(1024);
-  let keyStart = new Int32Array(1024);
-  let keyCount = new Int32Array(1024);
-  let keyPool = new Int32Array(16_384);
-  let keysUsed = 0;
   let slotBySeq = new Map<number, number>();
-  // Postings: key → first node, nodes chained (each a slot), newest first.
-  let heads = new IntCounter();
+  let heads = new KeyHeads();
   let nodeSlot = new Int32Array(16_384);
   let nodeNext = new Int32Array(16_384);
   let nodes = 0;
-  /** Slots published before `lo` (dropped from answers, not yet from the arrays). */
+  /** Slots published before `lo` (left out of answers; dropped once they are a quarter of those held). */
   let stale = 0;
 
   let chain: Promise<unknown> = Promise.resolve();
@@ -93,21 +88,15 @@ export function createWindowKeyMirror(options: WindowKeyMirrorOptions): WindowKe
 
   function clear(): void {
     slots = 0;
-    keysUsed = 0;
     nodes = 0;
     stale = 0;
     slotBySeq = new Map();
-    heads = new IntCounter();
+    heads = new KeyHeads();
+    times = new Float64Array(1024);
+    seqs = new Float64Array(1024);
+    nodeSlot = new Int32Array(16_384);
+    nodeNext = new Int32Array(16_384);
     lo = Number.POSITIVE_INFINITY;
-  }
-
-  function grown<A extends Float64Array | Int32Array>(a: A, need: number): A {
-    if (need <= a.length) return a;
-    let n = a.length * 2;
-    while (n < need) n *= 2;
-    const b = new (a.constructor as { new (n: number): A })(n);
-    b.set(a);
-    return b;
   }
 
   function apply(seq: number, at: number, keys: ArrayLike<number>): void {
@@ -116,58 +105,35 @@ export function createWindowKeyMirror(options: WindowKeyMirrorOptions): WindowKe
     if (slot >= times.length) {
       times = grown(times, slot + 1);
       seqs = grown(seqs, slot + 1);
-      keyStart = grown(keyStart, slot + 1);
-      keyCount = grown(keyCount, slot + 1);
     }
     times[slot] = at;
     seqs[slot] = seq;
-    keyStart[slot] = keysUsed;
-    keyCount[slot] = keys.length;
     slotBySeq.set(seq, slot);
-    keyPool = grown(keyPool, keysUsed + keys.length);
-    nodeSlot = grown(nodeSlot, nodes + keys.length);
-    nodeNext = grown(nodeNext, nodes + keys.length);
+    if (nodes + keys.length > nodeSlot.length) {
+      nodeSlot = grown(nodeSlot, nodes + keys.length);
+      nodeNext = grown(nodeNext, nodes + keys.length);
+    }
     for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
-      keyPool[keysUsed++] = key;
-      const head = heads.lookup(key);
       nodeSlot[nodes] = slot;
-      nodeNext[nodes] = head;
-      heads.set(key, nodes++);
+      nodeNext[nodes] = heads.push(keys[i], nodes);
+      nodes++;
     }
   }
 
-  /** Drops the slots published before `before`, rebuilding the arrays from those kept. */
-  function compact(before: number): void {
-    const kept: number[] = [];
-    for (let s = 0; s < slots; s++) if (times[s] >= before) kept.push(s);
-    const old = { times, seqs, keyStart, keyCount, keyPool };
-    times = new Float64Array(Math.max(1024, kept.length * 2));
-    seqs = new Float64Array(times.length);
-    keyStart = new Int32Array(times.length);
-    keyCount = new Int32Array(times.length);
-    const keyTotal = kept.reduce((n, s) => n + old.keyCount[s], 0);
-    keyPool = new Int32Array(Math.max(16_384, keyTotal * 2));
-    nodeSlot = new Int32Array(keyPool.length);
-    nodeNext = new Int32Array(keyPool.length);
-    clear();
-    lo = before;
-    for (const s of kept) apply(old.seqs[s], old.times[s], old.keyPool.subarray(old.keyStart[s], old.keyStart[s] + old.keyCount[s]));
-  }
-
-  function release(): void {
+  /** Moves `lo` up to the release horizon; true when the slots below it should be dropped (read the window again). */
+  function release(): boolean {
     const horizon = newestFrom - options.keepMs;
-    if (!(horizon > lo)) return;
+    if (!(horizon > lo)) return false;
     lo = horizon;
     stale = 0;
     for (let s = 0; s < slots; s++) if (times[s] < lo) stale++;
-    if (stale * 4 > slots) compact(lo);
+    return stale * 4 > slots;
   }
 
   const answers: WindowPostings = {
     postings(key, fromMs, toMs, max) {
       const out: number[] = [];
-      for (let n = heads.lookup(key); n !== NONE; n = nodeNext[n]) {
+      for (let n = heads.first(key); n !== NONE; n = nodeNext[n]) {
         const t = times[nodeSlot[n]];
         if (t < fromMs || t > toMs || t < lo) continue;
         if (out.length === max) return null;
@@ -234,10 +200,12 @@ export function createWindowKeyMirror(options: WindowKeyMirrorOptions): WindowKe
         await cover(db, fromMs);
         const result = fn(answers);
         if (fromMs > newestFrom) newestFrom = fromMs;
-        release();
+        // Dropping is starting afresh: the next read reads its window again into new arrays (in a steady stream, about
+        // once for every quarter of the kept span that windows move on).
+        if (release()) clear();
         return result;
       }),
-    size: () => ({ entries: slots - stale, keys: keysUsed }),
+    size: () => ({ entries: slots - stale, keys: nodes }),
   };
 }
 
@@ -251,4 +219,68 @@ function intValues(v: KeysValue): ArrayLike<number> {
   if (v === null) return [];
   if (typeof v === 'string') return v === '{}' ? [] : v.slice(1, -1).split(',').map(Number);
   return v;
+}
+
+/** Grows a typed array by half (at least to `need`): a third less slack on average than doubling. */
+function grown<A extends Float64Array | Int32Array>(a: A, need: number): A {
+  let n = Math.max(16, a.length);
+  while (n < need) n = Math.ceil(n * 1.5);
+  const b = new (a.constructor as { new (n: number): A })(n);
+  b.set(a);
+  return b;
+}
+
+/** int32 key → node index (the head of its chain), open addressing, filled up to 70 %: 8 bytes a slot. */
+class KeyHeads {
+  private keys = new Int32Array(1 << 14);
+  private heads = new Int32Array(1 << 14).fill(NONE);
+  private used = 0;
+
+  /** The key's newest node, or NONE. */
+  first(key: number): number {
+    const mask = this.keys.length - 1;
+    for (let i = mix(key) & mask; ; i = (i + 1) & mask) {
+      const h = this.heads[i];
+      if (h === NONE) return NONE;
+      if (this.keys[i] === key) return h;
+    }
+  }
+
+  /** Makes `node` the key's newest; returns the node it replaced (NONE for a new key). */
+  push(key: number, node: number): number {
+    if ((this.used + 1) * 10 > this.keys.length * 7) this.grow();
+    const mask = this.keys.length - 1;
+    for (let i = mix(key) & mask; ; i = (i + 1) & mask) {
+      const h = this.heads[i];
+      if (h === NONE) {
+        this.keys[i] = key;
+        this.heads[i] = node;
+        this.used++;
+        return NONE;
+      }
+      if (this.keys[i] === key) {
+        this.heads[i] = node;
+        return h;
+      }
+    }
+  }
+
+  private grow(): void {
+    const { keys, heads } = this;
+    this.keys = new Int32Array(keys.length * 2);
+    this.heads = new Int32Array(keys.length * 2).fill(NONE);
+    const mask = this.keys.length - 1;
+    for (let j = 0; j < keys.length; j++) {
+      if (heads[j] === NONE) continue;
+      let i = mix(keys[j]) & mask;
+      while (this.heads[i] !== NONE) i = (i + 1) & mask;
+      this.keys[i] = keys[j];
+      this.heads[i] = heads[j];
+    }
+  }
+}
+
+// Index keys are hashes already, but mixed again so that sequential test keys spread too.
+function mix(key: number): number {
+  return Math.imul(key ^ (key >>> 16), 0x45d9f3b);
 }
