@@ -10,13 +10,15 @@
  * workers or replicas can overlap). On server Postgres it then times the first pass as 1 and as --replicas (3)
  * `khabar fetch --once` processes at once on a fresh database each (--replicas 1 skips that), printing each process's
  * peak RSS, and then the all-304 pass as one more such process (start-up included); --pglite-process adds one such
- * process on embedded PGlite.
+ * process on embedded PGlite. Where Debian's newsboat is installed (`apt-get install newsboat`; `--newsboat no` skips it),
+ * it then reads the same feeds as the issue measured it (`reload-threads 2`, a new cache, then a pass of 304s), so the
+ * `fetch --once` lines and newsboat's come from one run.
  *
  * --corpus dev (default when ../shared/eval/dedup-dev is there): the 15,042 real Saudi articles of the dedup dev set,
  * full text, in publication order, dealt round-robin to the feeds — a real duplicate rate for the story assigner.
  * --corpus samples: the ~70 items of ../shared/feeds repeated with per-feed links (every item a copy: dedup's worst case).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,6 +44,7 @@ import { refreshDueFeeds } from '../src/worker/refresh-due-feeds.js';
 import { createParsePool } from '../src/pipeline/parse-pool.js';
 
 const devSet = '../shared/eval/dedup-dev/dev-items-full.jsonl.gz';
+const NEWSBOAT = '/usr/bin/newsboat';
 const { values } = parseArgs({
   options: {
     feeds: { type: 'string', default: '500' },
@@ -55,6 +58,8 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '../shared/feeds' },
     /** PGlite in a new temporary folder (what `npm start` opens on a bare machine) instead of in memory. */
     'pglite-folder': { type: 'boolean', default: false },
+    /** The newsboat reader (C++, SQLite) on the same feeds, first pass and all-304 pass: `auto` (when installed) or `no`. */
+    newsboat: { type: 'string', default: 'auto' },
   },
 });
 const feedCount = Number(values.feeds);
@@ -196,6 +201,7 @@ async function main(): Promise<void> {
     else for (const n of [1, replicas]) await replicaPass(n, sources);
   }
   if (values['pglite-process']) await pgliteProcessPass(sources);
+  if (values.newsboat !== 'no' && existsSync(NEWSBOAT)) await newsboatPasses(sources);
   server.close();
 }
 
@@ -263,6 +269,40 @@ async function pgliteProcessPass(sources: FeedSource[]): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const rss = timeBin ? `, peak RSS ${Math.round(Number(readFileSync(path.join(dir, 'rss'), 'utf8').trim().split('\n').pop()) / 1024)} MB (${cli.label}, PGlite in a fresh DATA_DIR)` : '';
   console.log(`1 fetch --once process on PGlite: ${seconds.toFixed(2)} s, exit code ${code}${rss}`);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * The newsboat reader (Debian's, C++ and SQLite) on the same feeds, as the issue measured it: `reload-threads 2`, a
+ * first pass into a new cache and a second where every feed answers 304, each one `newsboat -x reload` process (wall
+ * time, start-up included; peak RSS from GNU time). Compare with the `fetch --once` process lines above: the same run.
+ */
+async function newsboatPasses(sources: FeedSource[]): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'khabar-bench-newsboat-'));
+  const urls = path.join(dir, 'urls');
+  const config = path.join(dir, 'config');
+  const cache = path.join(dir, 'cache.db');
+  writeFileSync(urls, sources.map((f) => f.url).join('\n') + '\n');
+  writeFileSync(config, 'reload-threads 2\nmax-items 0\n');
+  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+  const env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: dir, XDG_DATA_HOME: dir };
+  for (const label of ['first pass (all new)', 'pass where every feed answers 304']) {
+    const rssFile = path.join(dir, 'rss');
+    const args = ['-x', 'reload', '-u', urls, '-C', config, '-c', cache];
+    const [cmd, argv] = timeBin ? [timeBin, ['-f', '%M', '-o', rssFile, NEWSBOAT, ...args]] : [NEWSBOAT, args];
+    const started = performance.now();
+    const code = await new Promise<number | null>((resolve) => spawn(cmd, argv, { env, stdio: 'ignore' }).on('close', resolve));
+    const seconds = (performance.now() - started) / 1000;
+    let items = '?';
+    try {
+      items = execFileSync('/usr/bin/python3', ['-c', 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from rss_item").fetchone()[0])', cache], { encoding: 'utf8' }).trim();
+    } catch {
+      // No python3: the item count is left out.
+    }
+    const rss = timeBin ? `, peak RSS ${Math.round(Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024)} MB` : '';
+    const rate = label.startsWith('first') && items !== '?' ? ` (${(Number(items) / seconds).toFixed(0)} items/s)` : '';
+    console.log(`newsboat ${label}: ${seconds.toFixed(2)} s, ${items} items in its cache${rate}, exit code ${code}${rss}`);
+  }
   rmSync(dir, { recursive: true, force: true });
 }
 
