@@ -44,8 +44,10 @@ export interface WindowKeyMirror {
 
 export interface WindowKeyMirrorOptions {
   /**
-   * Entries published this long before the earliest window last read are dropped (once they are a quarter of those
-   * held). The story window's span (2 × window hours) and a day is a good value: items arrive roughly in time order.
+   * Entries published more than this before the latest window start asked are dropped (once they are a quarter of
+   * those held): items arrive roughly in time order, so a window's own span behind it is enough, with slack for a
+   * feed's older items. An older window is read again from Postgres when an item asks for it (an outlet's backlog: a
+   * batch whose items are weeks old reads those weeks' keys once, and they are dropped again as new windows come).
    */
   keepMs: number;
 }
@@ -53,9 +55,12 @@ export interface WindowKeyMirrorOptions {
 const NONE = -1;
 const HOUR_MS = 3_600_000;
 
-/** WindowKeyMirrorOptions.keepMs for a story window of `windowHours` either side of an item: its span and a day. */
+/**
+ * WindowKeyMirrorOptions.keepMs for a story window of `windowHours` either side of an item: a window's half-span and a
+ * day (with 72 h, entries back to 4 days before the newest window's start: the ~7 days a steady stream's windows span).
+ */
 export function keepMsFor(windowHours: number): number {
-  return (2 * windowHours + 24) * HOUR_MS;
+  return (windowHours + 24) * HOUR_MS;
 }
 
 export function createWindowKeyMirror(options: WindowKeyMirrorOptions): WindowKeyMirror {
