@@ -147,7 +147,7 @@ async function main(): Promise<void> {
         `  ${stored.toLocaleString('en')} items: lookup p50 ${quantile(measured, 0.5).toFixed(2)} ms, ` +
           `p95 ${quantile(measured, 0.95).toFixed(2)} ms, p99 ${quantile(measured, 0.99).toFixed(2)} ms; ` +
           `${sizes.rows} keys stored, entries ${sizes.total}; the window read into memory in ${windowMs.toFixed(0)} ms ` +
-          `(${held.entries} entries, ${held.keys} keys); loaded in ${loadSeconds.toFixed(0)} s`,
+          `(${held.entries} entries, ${held.keys} keys, ${(held.bytes / 1024 / 1024).toFixed(0)} MB of arrays); loaded in ${loadSeconds.toFixed(0)} s`,
       );
     }
   } finally {

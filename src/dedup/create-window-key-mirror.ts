@@ -38,8 +38,8 @@ export interface WindowKeyMirror {
    * on the postings, before any other refresh or read.
    */
   read<T>(db: Database, fromMs: number, fn: (postings: WindowPostings) => T): Promise<T>;
-  /** Entries held, and keys held over all of them (the benchmark's and the tests' figure). */
-  size(): { entries: number; keys: number };
+  /** Entries held, keys held over all of them, and the bytes of the arrays holding them (the benchmarks' figures). */
+  size(): { entries: number; keys: number; bytes: number };
 }
 
 export interface WindowKeyMirrorOptions {
@@ -53,6 +53,8 @@ export interface WindowKeyMirrorOptions {
 }
 
 const NONE = -1;
+/** A key table value of ONLY - slot (≤ ONLY) is a key's only posting, that slot; values ≥ 0 are nodes. */
+const ONLY = -2;
 const HOUR_MS = 3_600_000;
 
 /**
@@ -71,8 +73,9 @@ export function createWindowKeyMirror(options: WindowKeyMirrorOptions): WindowKe
   /** Highest `fromMs` read: what the release horizon follows. */
   let newestFrom = Number.NEGATIVE_INFINITY;
 
-  // Entries by slot: publication time and seq. Postings: key → its newest node, nodes chained (each a slot): 8 bytes a
-  // posting, ~68 an article. Nothing else is kept per entry: dropping old entries reads the window again from Postgres.
+  // Entries by slot: publication time and seq. Postings: key → its one slot (most keys: a 3-gram one article has), or
+  // its newest node, nodes chained (each a slot, 8 bytes). Nothing else is kept per entry: dropping old entries reads
+  // the window again from Postgres.
   let slots = 0;
   let times = new Float64Array(1024);
   let seqs = new Float64Array(1024);
@@ -81,6 +84,8 @@ export function createWindowKeyMirror(options: WindowKeyMirrorOptions): WindowKe
   let nodeSlot = new Int32Array(16_384);
   let nodeNext = new Int32Array(16_384);
   let nodes = 0;
+  /** Postings held: one per key of every entry held. */
+  let postingCount = 0;
   /** Slots published before `lo` (left out of answers; dropped once they are a quarter of those held). */
   let stale = 0;
 
@@ -94,6 +99,7 @@ export function createWindowKeyMirror(options: WindowKeyMirrorOptions): WindowKe
   function clear(): void {
     slots = 0;
     nodes = 0;
+    postingCount = 0;
     stale = 0;
     slotBySeq = new Map();
     heads = new KeyHeads();
@@ -114,14 +120,28 @@ export function createWindowKeyMirror(options: WindowKeyMirrorOptions): WindowKe
     times[slot] = at;
     seqs[slot] = seq;
     slotBySeq.set(seq, slot);
-    if (nodes + keys.length > nodeSlot.length) {
-      nodeSlot = grown(nodeSlot, nodes + keys.length);
-      nodeNext = grown(nodeNext, nodes + keys.length);
+    // At most two nodes a key: a key's first posting is held in its table cell, and moves to a node with the second.
+    if (nodes + 2 * keys.length > nodeSlot.length) {
+      nodeSlot = grown(nodeSlot, nodes + 2 * keys.length);
+      nodeNext = grown(nodeNext, nodes + 2 * keys.length);
     }
+    postingCount += keys.length;
     for (let i = 0; i < keys.length; i++) {
+      const cell = heads.cell(keys[i]);
+      const h = heads.value(cell);
+      if (h === NONE) {
+        heads.set(cell, ONLY - slot);
+        continue;
+      }
+      let next = h;
+      if (h <= ONLY) {
+        nodeSlot[nodes] = ONLY - h;
+        nodeNext[nodes] = NONE;
+        next = nodes++;
+      }
       nodeSlot[nodes] = slot;
-      nodeNext[nodes] = heads.push(keys[i], nodes);
-      nodes++;
+      nodeNext[nodes] = next;
+      heads.set(cell, nodes++);
     }
   }
 
@@ -138,7 +158,15 @@ export function createWindowKeyMirror(options: WindowKeyMirrorOptions): WindowKe
   const answers: WindowPostings = {
     postings(key, fromMs, toMs, max) {
       const out: number[] = [];
-      for (let n = heads.first(key); n !== NONE; n = nodeNext[n]) {
+      const h = heads.first(key);
+      if (h <= ONLY) {
+        const t = times[ONLY - h];
+        if (t < fromMs || t > toMs || t < lo) return out;
+        if (max === 0) return null;
+        out.push(seqs[ONLY - h]);
+        return out;
+      }
+      for (let n = h; n !== NONE; n = nodeNext[n]) {
         const t = times[nodeSlot[n]];
         if (t < fromMs || t > toMs || t < lo) continue;
         if (out.length === max) return null;
@@ -210,7 +238,7 @@ export function createWindowKeyMirror(options: WindowKeyMirrorOptions): WindowKe
         if (release()) clear();
         return result;
       }),
-    size: () => ({ entries: slots - stale, keys: nodes }),
+    size: () => ({ entries: slots - stale, keys: postingCount, bytes: times.byteLength + seqs.byteLength + nodeSlot.byteLength + nodeNext.byteLength + heads.bytes }),
   };
 }
 
@@ -241,7 +269,11 @@ class KeyHeads {
   private heads = new Int32Array(1 << 14).fill(NONE);
   private used = 0;
 
-  /** The key's newest node, or NONE. */
+  get bytes(): number {
+    return this.keys.byteLength + this.heads.byteLength;
+  }
+
+  /** The key's value (its only slot as ONLY - slot, or its newest node), or NONE. */
   first(key: number): number {
     const mask = this.keys.length - 1;
     for (let i = mix(key) & mask; ; i = (i + 1) & mask) {
@@ -251,23 +283,26 @@ class KeyHeads {
     }
   }
 
-  /** Makes `node` the key's newest; returns the node it replaced (NONE for a new key). */
-  push(key: number, node: number): number {
+  /** The key's cell, taken (value NONE) when it had none. */
+  cell(key: number): number {
     if ((this.used + 1) * 10 > this.keys.length * 7) this.grow();
     const mask = this.keys.length - 1;
     for (let i = mix(key) & mask; ; i = (i + 1) & mask) {
-      const h = this.heads[i];
-      if (h === NONE) {
+      if (this.heads[i] === NONE) {
         this.keys[i] = key;
-        this.heads[i] = node;
         this.used++;
-        return NONE;
+        return i;
       }
-      if (this.keys[i] === key) {
-        this.heads[i] = node;
-        return h;
-      }
+      if (this.keys[i] === key) return i;
     }
+  }
+
+  value(cell: number): number {
+    return this.heads[cell];
+  }
+
+  set(cell: number, value: number): void {
+    this.heads[cell] = value;
   }
 
   private grow(): void {
