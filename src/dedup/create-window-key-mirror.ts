@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../db/client.js';
 
@@ -53,6 +54,8 @@ export interface WindowKeyMirrorOptions {
 }
 
 const NONE = -1;
+/** Rows applied between turns of the event loop when a window is read (~1–2 ms of work). */
+const APPLY_SLICE_ROWS = 500;
 /** A key table value of ONLY - slot (≤ ONLY) is a key's only posting, that slot; values ≥ 0 are nodes. */
 const ONLY = -2;
 const HOUR_MS = 3_600_000;
@@ -220,7 +223,13 @@ export function createWindowKeyMirror(options: WindowKeyMirrorOptions): WindowKe
     // Held from fromMs on now. Slots released earlier but not yet compacted are still exact (an entry changes only with
     // the generation): apply() skips them, and answers include them again.
     lo = fromMs;
-    for (const r of rows) apply(Number(r.seq), new Date(r.published_at).getTime(), intValues(r.keys));
+    // A few days of a busy instance's entries is hundreds of thousands of rows: applied a slice at a time, so the
+    // server sharing this process's event loop (`khabar start`) keeps answering meanwhile.
+    for (let i = 0; i < rows.length; i++) {
+      if (i > 0 && i % APPLY_SLICE_ROWS === 0) await setImmediate();
+      const r = rows[i];
+      apply(Number(r.seq), new Date(r.published_at).getTime(), intValues(r.keys));
+    }
     stale = 0;
     for (let s = 0; s < slots; s++) if (times[s] < lo) stale++;
   }

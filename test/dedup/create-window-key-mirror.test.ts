@@ -115,6 +115,19 @@ describe.each(testBackends())('the in-memory copy of the stored index keys (%s)'
     expect(await answer(m, db, 12, t0 - 72 * H, t0 + 72 * H, 10)).toEqual([a.seq]);
   });
 
+  it('reads a window of many entries in slices and still answers all of them', async () => {
+    // 1,700 entries, each carrying key 20 and one of 17 others: more rows than one slice applied between event-loop turns.
+    await db.execute(sql`insert into dedup_entries (item_key, story_key, source, published_at, fingerprint_version, keys)
+      select 'n' || i, 'n' || i, 's', ${new Date(t0).toISOString()}::timestamptz + make_interval(mins => i), 1, array[20, 100 + i % 17]
+      from generate_series(1, 1700) as i`);
+    const m = createWindowKeyMirror({ keepMs: 1_000 * H });
+    await m.refresh(db);
+    expect(await answer(m, db, 103, t0 - 72 * H, t0 + 72 * H, 1_000)).toHaveLength(100);
+    expect(await answer(m, db, 20, t0 - 72 * H, t0 + 72 * H, 2_000)).toHaveLength(1_700);
+    expect(await answer(m, db, 20, t0 - 72 * H, t0 + 72 * H, 1_699)).toBeNull();
+    expect(m.size()).toMatchObject({ entries: 1_700, keys: 3_400 });
+  });
+
   it('gives what a scan of the stored keys gives, for any entries, refreshes, windows and bounds', async () => {
     await fc.assert(
       fc.asyncProperty(
