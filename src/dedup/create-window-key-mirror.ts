@@ -1,6 +1,7 @@
 import { setImmediate } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../db/client.js';
+import { DEDUP_GENERATION, readDedupPosition } from '../db/queries/dedup-generation.js';
 
 /** Where the stored index stands: the dedup generation and the highest entry seq committed (dedup-generation.ts). */
 export interface IndexPosition {
@@ -153,9 +154,13 @@ export function createWindowKeyMirror(options: WindowKeyMirrorOptions): WindowKe
     const horizon = newestFrom - options.keepMs;
     if (!(horizon > lo)) return false;
     lo = horizon;
+    countStale();
+    return stale * 4 > slots;
+  }
+
+  function countStale(): void {
     stale = 0;
     for (let s = 0; s < slots; s++) if (times[s] < lo) stale++;
-    return stale * 4 > slots;
   }
 
   const answers: WindowPostings = {
@@ -182,15 +187,13 @@ export function createWindowKeyMirror(options: WindowKeyMirrorOptions): WindowKe
   async function refreshNow(db: Database): Promise<IndexPosition> {
     if (generation === null) {
       // Nothing held yet: where the index stands; read() reads the windows asked.
-      const [row] = await queryRows<{ generation: string | number; max_seq: string | number | null }>(db, positionSql);
-      generation = Number(row?.generation ?? 0);
-      maxSeq = Number(row?.max_seq ?? 0);
+      ({ generation, maxSeq } = await readDedupPosition(db));
       return { generation, maxSeq };
     }
     // The generation and what was added since, in one statement (one snapshot).
     const rows = await queryRows<{ generation: string | number | null; seq: string | number | null; published_at: string | Date | null; keys: KeysValue }>(
       db,
-      sql`select (select case when is_called then last_value else 0 end from dedup_generation) as generation, null::int8 as seq, null::timestamptz as published_at, null::int4[] as keys
+      sql`select ${DEDUP_GENERATION} as generation, null::int8 as seq, null::timestamptz as published_at, null::int4[] as keys
           union all
           select null, seq, published_at, keys from dedup_entries where seq > ${maxSeq} and keys is not null`,
     );
@@ -211,14 +214,12 @@ export function createWindowKeyMirror(options: WindowKeyMirrorOptions): WindowKe
 
   async function cover(db: Database, fromMs: number): Promise<void> {
     if (fromMs >= lo) return;
-    const upTo = lo;
+    // Only the part not held: below `lo` (everything, when nothing is held).
+    const below = lo === Number.POSITIVE_INFINITY ? sql`` : sql`and published_at < ${new Date(lo).toISOString()}::timestamptz`;
     const rows = await queryRows<{ seq: string | number; published_at: string | Date; keys: KeysValue }>(
       db,
-      upTo === Number.POSITIVE_INFINITY
-        ? sql`select seq, published_at, keys from dedup_entries where published_at >= ${new Date(fromMs).toISOString()}::timestamptz and keys is not null order by seq`
-        : sql`select seq, published_at, keys from dedup_entries
-              where published_at >= ${new Date(fromMs).toISOString()}::timestamptz and published_at < ${new Date(upTo).toISOString()}::timestamptz
-                and keys is not null order by seq`,
+      sql`select seq, published_at, keys from dedup_entries
+          where published_at >= ${new Date(fromMs).toISOString()}::timestamptz ${below} and keys is not null order by seq`,
     );
     // Held from fromMs on now. Slots released earlier but not yet compacted are still exact (an entry changes only with
     // the generation): apply() skips them, and answers include them again.
@@ -230,8 +231,7 @@ export function createWindowKeyMirror(options: WindowKeyMirrorOptions): WindowKe
       const r = rows[i];
       apply(Number(r.seq), new Date(r.published_at).getTime(), intValues(r.keys));
     }
-    stale = 0;
-    for (let s = 0; s < slots; s++) if (times[s] < lo) stale++;
+    countStale();
   }
 
   return {
@@ -252,9 +252,6 @@ export function createWindowKeyMirror(options: WindowKeyMirrorOptions): WindowKe
 }
 
 type KeysValue = number[] | string | null;
-
-const positionSql = sql`select (select case when is_called then last_value else 0 end from dedup_generation) as generation,
-                               (select max(seq) from dedup_entries) as max_seq`;
 
 /** int4[] as drivers return it: numbers (postgres.js, PGlite), or the `{1,2}` text form. */
 function intValues(v: KeysValue): ArrayLike<number> {

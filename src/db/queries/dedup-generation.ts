@@ -17,9 +17,13 @@ export async function bumpDedupGeneration(tx: Database): Promise<void> {
 export async function readDedupPosition(db: Database): Promise<{ generation: number; maxSeq: number }> {
   const [row] = await queryRows<{ generation: string | number; max_seq: string | number | null }>(
     db,
-    // A sequence never advanced reads last_value 1 like one advanced once: is_called tells them apart.
-    sql`select (select case when is_called then last_value else 0 end from dedup_generation) as generation,
-               (select max(seq) from dedup_entries) as max_seq`,
+    sql`select ${DEDUP_GENERATION} as generation, (select max(seq) from dedup_entries) as max_seq`,
   );
   return { generation: Number(row?.generation ?? 0), maxSeq: Number(row?.max_seq ?? 0) };
 }
+
+/**
+ * The dedup generation as a scalar subquery, for statements that read it beside other rows (one snapshot). A sequence
+ * never advanced reads last_value 1 like one advanced once: is_called tells them apart.
+ */
+export const DEDUP_GENERATION = sql`(select case when is_called then last_value else 0 end from dedup_generation)`;
