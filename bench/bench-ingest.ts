@@ -252,6 +252,19 @@ function cliCommand(): { args: string[]; label: string } {
     : { args: ['--import', 'tsx', fileURLToPath(new URL('../src/cli.ts', import.meta.url))], label: 'tsx sources' };
 }
 
+/** GNU time, where installed: each process's peak RSS (its threads and children included). */
+const TIME_BIN = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+/** `cmd args` as spawned under GNU time writing the peak RSS to `rssFile` (as is without GNU time). */
+function underTime(cmd: string, args: string[], rssFile: string): [string, string[]] {
+  return TIME_BIN ? [TIME_BIN, ['-f', '%M', '-o', rssFile, cmd, ...args]] : [cmd, args];
+}
+
+/** The peak RSS GNU time wrote, as `N MB`. */
+function peakRss(rssFile: string): string {
+  return `${Math.round(Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024)} MB`;
+}
+
 /**
  * The first pass as one `khabar fetch --once` process on embedded PGlite: no DATABASE_URL, a fresh DATA_DIR (so the
  * figure includes creating the database), peak RSS from GNU time.
@@ -261,13 +274,11 @@ async function pgliteProcessPass(sources: FeedSource[]): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, FEEDS_FILE: writeFeedsFile(dir, sources), LOG_LEVEL: 'warn', DATA_DIR: dir };
   delete env.DATABASE_URL;
   const cli = cliCommand();
-  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
-  const args = [...cli.args, 'fetch', '--once'];
-  const [cmd, argv] = timeBin ? [timeBin, ['-f', '%M', '-o', path.join(dir, 'rss'), process.execPath, ...args]] : [process.execPath, args];
+  const [cmd, argv] = underTime(process.execPath, [...cli.args, 'fetch', '--once'], path.join(dir, 'rss'));
   const started = performance.now();
   const code = await new Promise<number | null>((resolve) => spawn(cmd, argv, { env, stdio: 'ignore' }).on('close', resolve));
   const seconds = (performance.now() - started) / 1000;
-  const rss = timeBin ? `, peak RSS ${Math.round(Number(readFileSync(path.join(dir, 'rss'), 'utf8').trim().split('\n').pop()) / 1024)} MB (${cli.label}, PGlite in a fresh DATA_DIR)` : '';
+  const rss = TIME_BIN ? `, peak RSS ${peakRss(path.join(dir, 'rss'))} (${cli.label}, PGlite in a fresh DATA_DIR)` : '';
   console.log(`1 fetch --once process on PGlite: ${seconds.toFixed(2)} s, exit code ${code}${rss}`);
   rmSync(dir, { recursive: true, force: true });
 }
@@ -284,12 +295,10 @@ async function newsboatPasses(sources: FeedSource[]): Promise<void> {
   const cache = path.join(dir, 'cache.db');
   writeFileSync(urls, sources.map((f) => f.url).join('\n') + '\n');
   writeFileSync(config, 'reload-threads 2\nmax-items 0\n');
-  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
   const env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: dir, XDG_DATA_HOME: dir };
   for (const label of ['first pass (all new)', 'pass where every feed answers 304']) {
     const rssFile = path.join(dir, 'rss');
-    const args = ['-x', 'reload', '-u', urls, '-C', config, '-c', cache];
-    const [cmd, argv] = timeBin ? [timeBin, ['-f', '%M', '-o', rssFile, NEWSBOAT, ...args]] : [NEWSBOAT, args];
+    const [cmd, argv] = underTime(NEWSBOAT, ['-x', 'reload', '-u', urls, '-C', config, '-c', cache], rssFile);
     const started = performance.now();
     const code = await new Promise<number | null>((resolve) => spawn(cmd, argv, { env, stdio: 'ignore' }).on('close', resolve));
     const seconds = (performance.now() - started) / 1000;
@@ -299,7 +308,7 @@ async function newsboatPasses(sources: FeedSource[]): Promise<void> {
     } catch {
       // No python3: the item count is left out.
     }
-    const rss = timeBin ? `, peak RSS ${Math.round(Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024)} MB` : '';
+    const rss = TIME_BIN ? `, peak RSS ${peakRss(rssFile)}` : '';
     const rate = label.startsWith('first') && items !== '?' ? ` (${(Number(items) / seconds).toFixed(0)} items/s)` : '';
     console.log(`newsboat ${label}: ${seconds.toFixed(2)} s, ${items} items in its cache${rate}, exit code ${code}${rss}`);
   }
@@ -316,18 +325,15 @@ async function replicaPass(n: number, sources: FeedSource[]): Promise<void> {
   const env = { ...process.env, FEEDS_FILE: writeFeedsFile(dir, sources), DATABASE_URL: scratch.url!, LOG_LEVEL: 'warn', DATA_DIR: dir };
   const cli = cliCommand();
   const cliArgs = cli.args;
-  // GNU time reports each process's peak RSS (parse worker threads included).
-  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
   const started = performance.now();
   const runProcess = (i: number | string) => {
-    const args = [...cliArgs, 'fetch', '--once'];
-    const [cmd, argv] = timeBin ? [timeBin, ['-f', '%M', '-o', path.join(dir, `rss-${i}`), process.execPath, ...args]] : [process.execPath, args];
+    const [cmd, argv] = underTime(process.execPath, [...cliArgs, 'fetch', '--once'], path.join(dir, `rss-${i}`));
     return new Promise<number | null>((resolve) => spawn(cmd, argv, { env, stdio: 'ignore' }).on('close', resolve));
   };
-  const peakOf = (i: number | string) => `${Math.round(Number(readFileSync(path.join(dir, `rss-${i}`), 'utf8').trim().split('\n').pop()) / 1024)} MB`;
+  const peakOf = (i: number | string) => peakRss(path.join(dir, `rss-${i}`));
   const codes = await Promise.all(Array.from({ length: n }, (_, i) => runProcess(i)));
   const seconds = (performance.now() - started) / 1000;
-  const rss = timeBin ? Array.from({ length: n }, (_, i) => peakOf(i)) : [];
+  const rss = TIME_BIN ? Array.from({ length: n }, (_, i) => peakOf(i)) : [];
   const { default: postgres } = await import('postgres');
   const client = postgres(scratch.url!, { max: 1, onnotice: () => {} });
   const [{ items }] = await client<{ items: string }[]>`select count(*)::text as items from items`;
@@ -342,7 +348,7 @@ async function replicaPass(n: number, sources: FeedSource[]): Promise<void> {
     const code = await runProcess('304');
     console.log(
       `1 fetch --once process, every feed 304: ${((performance.now() - again) / 1000).toFixed(2)} s, exit code ${code}` +
-        (timeBin ? `, peak RSS ${peakOf('304')}` : ''),
+        (TIME_BIN ? `, peak RSS ${peakOf('304')}` : ''),
     );
   }
   await scratch.drop();
