@@ -259,7 +259,7 @@ export const dedupEntries = pgTable(
      */
     matchedKey: text('matched_key'),
     /**
-     * The entry's index keys (distinct, in the order made): the inverted index, which each worker process holds in memory
+     * The entry's index keys (distinct; in no particular order: migration 0016 wrote them sorted): the inverted index, which each worker process holds in memory
      * for the windows it assigns in (src/dedup/create-window-key-mirror.ts) and reads from here. Null once pruned
      * (`khabar prune`: entries published before twice the window are never a candidate again).
      */
